@@ -1,0 +1,159 @@
+//! The command line: clap definitions and dispatch. Each command returns its
+//! exit code; errors print once, here, as `error: ...`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, CONFIG_FILE_NAME, Config};
+use crate::error::{Error, Result, exit};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  success, but some rows were rejected (listed by `check`, and in rejected.csv)
+  2  an input could not be read (missing or damaged file, sheet or column)
+  3  bad command line or configuration file
+  70 internal error (a bug: please report it)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hubreport",
+    version,
+    about = "Learning gain, non-attendance and agency coverage from a Safeguarding Children Partnership's training exports",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load every source and report what was read, rejected, skipped and merged.
+    Check(CheckArgs),
+    /// Write a commented hub.toml documenting every setting and its default.
+    Init {
+        /// Folder to write hub.toml into.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Generate a realistic, deterministic partnership's exports (two financial years).
+    Sample(SampleArgs),
+}
+
+/// Where the data and settings come from.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// Folder holding the exports (attendance.xlsx, sessions.csv, ...).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Settings file [default: hub.toml in the working directory, if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write every rejected row to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub rejected: Option<PathBuf>,
+    /// How many rejections to print.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub show: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Folder to write the exports into (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Multiply the volume: 1 is one partnership (about 5,000 bookings a year).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub scale: u32,
+    /// Random seed: the same seed and scale give the same files.
+    #[arg(long, default_value_t = 2024)]
+    pub seed: u64,
+    /// Write every source as CSV (the default writes xlsx, with CSV for some sources).
+    #[arg(long)]
+    pub csv: bool,
+}
+
+impl InputArgs {
+    /// The config (from `--config`, else `./hub.toml`, else defaults) and the
+    /// data folder (`--data`, else the config's).
+    pub fn resolve(&self) -> Result<(Config, PathBuf)> {
+        let config = match &self.config {
+            Some(path) => {
+                if !path.is_file() {
+                    return Err(Error::Usage(format!("--config: no such file '{}'", path.display())));
+                }
+                Config::load(path)?
+            }
+            None if Path::new(CONFIG_FILE_NAME).is_file() => Config::load(Path::new(CONFIG_FILE_NAME))?,
+            None => Config::default(),
+        };
+        let data = match &self.data {
+            Some(dir) => {
+                if !dir.is_dir() {
+                    return Err(Error::Usage(format!("--data: no such folder '{}'", dir.display())));
+                }
+                dir.clone()
+            }
+            None if config.path.is_some() => config.data_dir(),
+            None => {
+                return Err(Error::Usage(
+                    "no data: give --data DIR, or --config FILE (or put a hub.toml here) naming data_dir".into(),
+                ));
+            }
+        };
+        Ok((config, data))
+    }
+}
+
+/// Parses the command line, runs the command and returns the exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { exit::USAGE } else { exit::OK };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Check(args) => crate::check::run(&args),
+        Command::Init { dir } => {
+            let path = config::init(&dir)?;
+            println!("wrote {}", path.display());
+            Ok(exit::OK)
+        }
+        Command::Sample(args) => {
+            let summary = crate::sample::write(&args.out, args.scale, args.seed, args.csv)?;
+            println!("{summary}");
+            Ok(exit::OK)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

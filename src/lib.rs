@@ -1,0 +1,19 @@
+//! hubreport: analytics and reporting for the multi-agency training of
+//! Safeguarding Children Partnerships.
+//!
+//! The pipeline reads off the modules: [`load`] (the exports into clean
+//! tables, with a data-quality ledger in [`model`]), [`frame`] (those tables as
+//! polars dataframes), then metrics and rendering. [`cli`] wires the commands.
+
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod frame;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod sample;
+
+pub use config::Config;
+pub use error::{Error, Result};

@@ -1,0 +1,162 @@
+//! Reconciling agency names with the register: case, spacing, punctuation and
+//! `&`/`and` are folded and aliases applied. A name that matches nothing is
+//! kept as written and reported with the closest register name as a
+//! suggestion; it is never dropped and never merged by guess.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::value::fold;
+
+#[derive(Debug, Default)]
+pub struct Register {
+    /// Canonical names, in register order.
+    names: Vec<String>,
+    /// Folded name or alias → index into `names`.
+    by_key: HashMap<String, usize>,
+    /// Names met that match nothing, by folded key.
+    unmatched: BTreeMap<String, Unmatched>,
+}
+
+/// An agency name that matched no register entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unmatched {
+    /// The first spelling met; every row with the same folded name uses it.
+    pub name: String,
+    /// Rows carrying it, by source.
+    pub rows: BTreeMap<&'static str, usize>,
+    /// The closest register name, if any is reasonably close.
+    pub suggestion: Option<String>,
+}
+
+/// The outcome of resolving one name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    Register(usize),
+    Unmatched(String),
+}
+
+impl Register {
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Adds a register entry and its aliases. Returns an error message when
+    /// the name or an alias already belongs to another entry.
+    pub fn add(&mut self, name: &str, aliases: &[String]) -> Result<usize, String> {
+        let index = self.names.len();
+        let key = fold(name);
+        if let Some(&other) = self.by_key.get(&key) {
+            return Err(format!("'{name}' is already in the register as '{}'", self.names[other]));
+        }
+        self.names.push(name.trim().to_string());
+        self.by_key.insert(key, index);
+        for alias in aliases {
+            let key = fold(alias);
+            if key.is_empty() {
+                continue;
+            }
+            match self.by_key.get(&key) {
+                Some(&other) if other != index => {
+                    return Err(format!(
+                        "the alias '{}' of '{name}' is already the name or an alias of '{}'",
+                        alias.trim(),
+                        self.names[other]
+                    ));
+                }
+                _ => {
+                    self.by_key.insert(key, index);
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    /// The register name for `raw`, or `raw` itself (first spelling met) when
+    /// it matches nothing; the miss is recorded against `source`.
+    pub fn resolve(&mut self, raw: &str, source: &'static str) -> (String, bool) {
+        let key = fold(raw);
+        if let Some(&i) = self.by_key.get(&key) {
+            return (self.names[i].clone(), true);
+        }
+        let names = &self.names;
+        let entry = self.unmatched.entry(key.clone()).or_insert_with(|| Unmatched {
+            name: raw.trim().to_string(),
+            rows: BTreeMap::new(),
+            suggestion: suggest(&key, names),
+        });
+        *entry.rows.entry(source).or_default() += 1;
+        (entry.name.clone(), false)
+    }
+
+    /// Unmatched names, most rows first.
+    pub fn unmatched(&self) -> Vec<Unmatched> {
+        let mut all: Vec<Unmatched> = self.unmatched.values().cloned().collect();
+        all.sort_by(|a, b| {
+            let (na, nb) = (a.rows.values().sum::<usize>(), b.rows.values().sum::<usize>());
+            nb.cmp(&na).then_with(|| a.name.cmp(&b.name))
+        });
+        all
+    }
+}
+
+/// The closest register name by Jaro-Winkler similarity of folded names, or
+/// one that contains / is contained in the name, if close enough to help.
+fn suggest(key: &str, names: &[String]) -> Option<String> {
+    let mut best: Option<(f64, &String)> = None;
+    for name in names {
+        let folded = fold(name);
+        let mut score = strsim::jaro_winkler(key, &folded);
+        if !key.is_empty() && (folded.contains(key) || key.contains(&folded)) {
+            score = score.max(0.9);
+        }
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, name));
+        }
+    }
+    best.filter(|(score, _)| *score >= 0.75).map(|(_, n)| n.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn register() -> Register {
+        let mut r = Register::default();
+        r.add("Children & Families Services", &["CFS".into(), "Childrens Social Care".into()]).unwrap();
+        r.add("Northshire Police", &[]).unwrap();
+        r
+    }
+
+    #[test]
+    fn folding_and_aliases_resolve_to_the_register_name() {
+        let mut r = register();
+        for raw in ["children and families services", " CHILDREN & FAMILIES  SERVICES ", "cfs", "Children's Social Care"] {
+            assert_eq!(r.resolve(raw, "attendance"), ("Children & Families Services".into(), true), "{raw}");
+        }
+        assert!(r.unmatched().is_empty());
+    }
+
+    #[test]
+    fn unknown_names_are_kept_counted_and_given_a_suggestion() {
+        let mut r = register();
+        assert_eq!(r.resolve("Northshire Polce", "attendance"), ("Northshire Polce".into(), false));
+        assert_eq!(r.resolve("northshire polce", "impact"), ("Northshire Polce".into(), false));
+        assert_eq!(r.resolve("Acme Widgets", "attendance"), ("Acme Widgets".into(), false));
+        let u = r.unmatched();
+        assert_eq!(u[0].name, "Northshire Polce");
+        assert_eq!(u[0].rows.values().sum::<usize>(), 2);
+        assert_eq!(u[0].suggestion.as_deref(), Some("Northshire Police"));
+        assert_eq!(u[1].suggestion, None);
+    }
+
+    #[test]
+    fn clashing_aliases_are_refused() {
+        let mut r = register();
+        assert!(r.add("Police", &["Northshire Police".into()]).unwrap_err().contains("already"));
+        assert!(r.add("children and families services", &[]).is_err());
+    }
+}

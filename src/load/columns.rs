@@ -1,0 +1,389 @@
+//! Matching a sheet's headers to the canonical columns of its source, and
+//! parsing whole columns at a time with every bad value recorded.
+
+use std::collections::HashMap;
+
+use super::sheet::{Cell, RawSheet, quote_list};
+use super::value::{Parsed, header_key};
+use crate::config::{SourceConfig, SourceKind};
+use crate::error::{Error, Result};
+use crate::model::Rejection;
+
+/// A canonical column: its name and the header spellings it answers to
+/// (compared as [`header_key`]s), the canonical name first.
+pub struct Spec {
+    pub name: &'static str,
+    pub required: bool,
+    pub aliases: &'static [&'static str],
+}
+
+const fn req(name: &'static str, aliases: &'static [&'static str]) -> Spec {
+    Spec { name, required: true, aliases }
+}
+const fn opt(name: &'static str, aliases: &'static [&'static str]) -> Spec {
+    Spec { name, required: false, aliases }
+}
+
+const SESSION_ID: &[&str] = &["sessionid", "session", "sessionref", "sessionreference", "eventid", "coursesessionid"];
+const DELEGATE_ID: &[&str] = &[
+    "delegateid", "delegate", "email", "emailaddress", "delegateemail", "attendeeid", "attendeeemail",
+    "learnerid", "learneremail", "userid", "personid",
+];
+const AGENCY: &[&str] = &["agency", "organisation", "organization", "employer", "agencyname", "organisationname", "organizationname"];
+const LEVEL: &[&str] = &["level", "traininglevel", "courselevel"];
+const COURSE: &[&str] = &["course", "coursetitle", "coursename", "title"];
+const SESSION_DATE: &[&str] = &["sessiondate", "date", "eventdate", "coursedate", "startdate"];
+
+const ATTENDANCE: &[Spec] = &[
+    req("session_id", SESSION_ID),
+    req("delegate_id", DELEGATE_ID),
+    req("agency", AGENCY),
+    req("status", &["status", "attendancestatus", "attendance", "bookingstatus"]),
+    opt("course", COURSE),
+    opt("session_date", SESSION_DATE),
+    opt("booked_at", &["bookedat", "bookingdate", "datebooked", "bookeddate", "bookedon"]),
+    opt("cancelled_at", &["cancelledat", "cancellationdate", "datecancelled", "cancelleddate", "cancelledon"]),
+    opt("level", LEVEL),
+];
+
+const SESSIONS: &[Spec] = &[
+    req("session_id", SESSION_ID),
+    req("course", COURSE),
+    req("session_date", SESSION_DATE),
+    req("places", &["places", "capacity", "maxplaces", "placesavailable"]),
+    opt("mode", &["mode", "deliverymode", "delivery", "format"]),
+    opt("duration", &["duration", "length", "sessionlength"]),
+    opt("level", LEVEL),
+    opt("pathway", &["pathway", "priority", "theme"]),
+    opt("trainer_cost", &["trainercost", "trainerfee", "trainercosts"]),
+    opt("venue_cost", &["venuecost", "roomcost", "venuecosts"]),
+];
+
+const EVALUATIONS: &[Spec] = &[
+    req("session_id", SESSION_ID),
+    req("delegate_id", DELEGATE_ID),
+    opt("satisfaction", &["satisfaction", "overallsatisfaction"]),
+    opt("relevance", &["relevance", "relevancetomyrole", "relevancetorole", "relevancetomywork"]),
+    // Long form: one row a score.
+    opt("item", &["item", "question"]),
+    opt("phase", &["phase", "prepost", "when"]),
+    opt("score", &["score", "rating", "answer"]),
+];
+
+const IMPACT: &[Spec] = &[
+    req("session_id", SESSION_ID),
+    req("delegate_id", DELEGATE_ID),
+    req("responded_at", &["respondedat", "responsedate", "submittedat", "completedat", "submitted", "timestamp"]),
+    req("applied_learning", &["appliedlearning", "applied", "haveyouappliedthelearning", "appliedinpractice"]),
+    opt("comment", &["comment", "comments", "feedback"]),
+];
+
+const AGENCY_RETURNS: &[Spec] = &[
+    req("agency", AGENCY),
+    req("year", &["year", "financialyear", "fy", "returnyear"]),
+    req("level", LEVEL),
+    req("headcount", &["headcount", "staff", "stafftotal", "numberofstaff", "totalstaff"]),
+    req("trained", &["trained", "numbertrained", "stafftrained", "totaltrained"]),
+];
+
+const AGENCIES: &[Spec] = &[
+    req("agency", &["agency", "agencyname", "name", "organisation", "organization"]),
+    opt("aliases", &["aliases", "alias", "alsoknownas", "otherNames"]),
+    opt("sector", &["sector", "type", "agencytype"]),
+    opt("statutory_partner", &["statutorypartner", "statutory"]),
+    opt("charge_exempt", &["chargeexempt", "exempt", "nocharge"]),
+];
+
+pub fn specs(kind: SourceKind) -> &'static [Spec] {
+    match kind {
+        SourceKind::Attendance => ATTENDANCE,
+        SourceKind::Sessions => SESSIONS,
+        SourceKind::Evaluations => EVALUATIONS,
+        SourceKind::Impact => IMPACT,
+        SourceKind::AgencyReturns => AGENCY_RETURNS,
+        SourceKind::Agencies => AGENCIES,
+    }
+}
+
+/// Person-name headers: never read, so never stored or reported.
+const NAME_HEADERS: &[&str] = &[
+    "name", "firstname", "forename", "givenname", "surname", "lastname", "familyname", "fullname",
+    "delegatename", "attendeename", "learnername",
+];
+
+/// A sheet's data rows with its headers matched.
+pub struct Mapped {
+    pub data: RawSheet,
+    pub headers: Vec<String>,
+    /// Canonical name → column index.
+    pub cols: HashMap<&'static str, usize>,
+    /// Columns not matched to a canonical name (item columns among them).
+    pub unmatched: Vec<usize>,
+}
+
+impl Mapped {
+    pub fn has(&self, name: &str) -> bool {
+        self.cols.contains_key(name)
+    }
+}
+
+/// How well a row works as the header: (required found, any found).
+fn header_score(sheet: &RawSheet, row: usize, lookup: &HashMap<String, (&'static str, usize)>, kind: SourceKind) -> (usize, usize) {
+    let mut found: HashMap<&str, ()> = HashMap::new();
+    for c in 0..sheet.width() {
+        if let Some(text) = sheet.cell(c, row).as_text() {
+            if let Some((name, _)) = lookup.get(&header_key(&text)) {
+                found.insert(name, ());
+            }
+        }
+    }
+    let required = specs(kind).iter().filter(|s| s.required && found.contains_key(s.name)).count();
+    (required, found.len())
+}
+
+/// Header key → (canonical name, preference rank: lower wins).
+fn alias_lookup(kind: SourceKind, config: &SourceConfig) -> HashMap<String, (&'static str, usize)> {
+    let mut lookup = HashMap::new();
+    for spec in specs(kind) {
+        // Config aliases first: the user's word beats the built-in guesses.
+        if let Some(extra) = config.columns.get(spec.name) {
+            for (i, alias) in extra.iter().enumerate() {
+                lookup.insert(header_key(alias), (spec.name, i));
+            }
+        }
+        lookup.entry(header_key(spec.name)).or_insert((spec.name, 100));
+        for (i, alias) in spec.aliases.iter().enumerate() {
+            lookup.entry(header_key(alias)).or_insert((spec.name, 101 + i));
+        }
+    }
+    lookup
+}
+
+/// Checks that config's column aliases name real canonical columns.
+pub fn check_config_columns(kind: SourceKind, config: &SourceConfig, origin: &std::path::Path) -> Result<()> {
+    for name in config.columns.keys() {
+        if !specs(kind).iter().any(|s| s.name == name) {
+            let known: Vec<&str> = specs(kind).iter().map(|s| s.name).collect();
+            return Err(Error::Config {
+                file: origin.to_path_buf(),
+                message: format!(
+                    "sources.{kind}.columns: '{name}' is not a column of {kind}; its columns are {}",
+                    quote_list(&known)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Finds the header row (config's, or the first of the top 30 rows holding
+/// every required column), and matches headers to canonical columns.
+pub fn map_headers(
+    kind: SourceKind,
+    config: &SourceConfig,
+    sheet: RawSheet,
+    file: &std::path::Path,
+) -> Result<Mapped> {
+    let lookup = alias_lookup(kind, config);
+    let n_required = specs(kind).iter().filter(|s| s.required).count();
+    let sheet_name = sheet.sheet.clone();
+    if sheet.height == 0 {
+        return Err(Error::input(file, sheet_name.as_deref(), "the sheet is empty: no header row found"));
+    }
+    let header = match config.header_row {
+        Some(r) => {
+            if r < sheet.first_row || (r - sheet.first_row) as usize >= sheet.height {
+                return Err(Error::input(
+                    file,
+                    sheet_name.as_deref(),
+                    format!(
+                        "header_row = {r}, but the sheet's data is in rows {} to {}",
+                        sheet.first_row,
+                        sheet.excel_row(sheet.height - 1)
+                    ),
+                ));
+            }
+            (r - sheet.first_row) as usize
+        }
+        None => {
+            let scan = sheet.height.min(30);
+            let scores: Vec<(usize, usize)> = (0..scan).map(|r| header_score(&sheet, r, &lookup, kind)).collect();
+            match scores.iter().position(|&(req, _)| req == n_required) {
+                Some(r) => r,
+                // The best candidate, for a precise error below.
+                None => (0..scan).max_by_key(|&r| (scores[r], std::cmp::Reverse(r))).unwrap_or(0),
+            }
+        }
+    };
+    let header_excel_row = sheet.excel_row(header);
+    let (headers, data) = sheet.split_header(header);
+
+    let mut cols: HashMap<&'static str, (usize, usize)> = HashMap::new();
+    let mut unmatched = Vec::new();
+    for (c, h) in headers.iter().enumerate() {
+        let key = header_key(h);
+        if key.is_empty() {
+            continue;
+        }
+        match lookup.get(&key) {
+            Some(&(name, rank)) => match cols.get(name) {
+                Some(&(_, best)) if best <= rank => unmatched.push(c),
+                Some(&(prev, _)) => {
+                    unmatched.push(prev);
+                    cols.insert(name, (c, rank));
+                }
+                None => {
+                    cols.insert(name, (c, rank));
+                }
+            },
+            None if kind != SourceKind::Agencies && NAME_HEADERS.contains(&key.as_str()) => {}
+            None => unmatched.push(c),
+        }
+    }
+    let missing: Vec<&str> = specs(kind)
+        .iter()
+        .filter(|s| s.required && !cols.contains_key(s.name))
+        .map(|s| s.name)
+        .collect();
+    if !missing.is_empty() {
+        let found: Vec<&str> = headers.iter().map(String::as_str).filter(|h| !h.trim().is_empty()).collect();
+        let found = if found.is_empty() { "none".to_string() } else { quote_list(&found) };
+        let how = if config.header_row.is_some() {
+            format!("in header row {header_excel_row} (set by header_row)")
+        } else {
+            format!("in the best header candidate, row {header_excel_row}")
+        };
+        return Err(Error::input(
+            file,
+            sheet_name.as_deref(),
+            format!(
+                "missing required column{} {} {how}; columns found: {found}. Rename the column, or map it in hub.toml under [sources.{kind}.columns]",
+                if missing.len() > 1 { "s" } else { "" },
+                quote_list(&missing),
+            ),
+        ));
+    }
+    Ok(Mapped {
+        data,
+        headers,
+        cols: cols.into_iter().map(|(k, (c, _))| (k, c)).collect(),
+        unmatched,
+    })
+}
+
+/// Parses the columns of one mapped sheet, recording each bad value as a
+/// rejection of its row, and which rows are blank or totals (skipped).
+pub struct RowParser<'a> {
+    pub mapped: &'a Mapped,
+    source: &'static str,
+    file: String,
+    sheet: String,
+    pub skipped: Vec<bool>,
+    pub rejected: Vec<bool>,
+    pub rejections: Vec<Rejection>,
+}
+
+impl<'a> RowParser<'a> {
+    pub fn new(mapped: &'a Mapped, source: &'static str, file: String) -> Self {
+        let data = &mapped.data;
+        let skipped = (0..data.height)
+            .map(|r| {
+                let mut first_text = None;
+                let mut blank = true;
+                for c in 0..data.width() {
+                    let cell = data.cell(c, r);
+                    if !cell.is_blank() {
+                        blank = false;
+                        if first_text.is_none() {
+                            first_text = Some(cell);
+                        }
+                    }
+                }
+                blank || matches!(first_text, Some(Cell::Text(t)) if is_totals_label(t))
+            })
+            .collect();
+        RowParser {
+            mapped,
+            source,
+            file,
+            sheet: data.sheet.clone().unwrap_or_default(),
+            skipped,
+            rejected: vec![false; data.height],
+            rejections: Vec::new(),
+        }
+    }
+
+    pub fn height(&self) -> usize {
+        self.mapped.data.height
+    }
+
+    pub fn excel_row(&self, row: usize) -> u32 {
+        self.mapped.data.excel_row(row)
+    }
+
+    /// Rejects a row with a reason (for checks spanning columns).
+    pub fn reject(&mut self, row: usize, column: &str, value: String, reason: String) {
+        self.rejected[row] = true;
+        self.rejections.push(Rejection {
+            source: self.source.to_string(),
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            row: self.excel_row(row),
+            column: column.to_string(),
+            value,
+            reason,
+        });
+    }
+
+    /// Parses the canonical column `name` (all missing if absent).
+    pub fn column<T>(&mut self, name: &str, required: bool, parse: impl Fn(Cell<'_>) -> Parsed<T>) -> Vec<Option<T>> {
+        match self.mapped.cols.get(name) {
+            Some(&c) => self.column_at(c, required, parse),
+            None => (0..self.height()).map(|_| None).collect(),
+        }
+    }
+
+    /// Parses column `c`; a missing value in a required column rejects the row.
+    pub fn column_at<T>(&mut self, c: usize, required: bool, parse: impl Fn(Cell<'_>) -> Parsed<T>) -> Vec<Option<T>> {
+        let header = self.mapped.headers[c].clone();
+        let mut out = Vec::with_capacity(self.height());
+        for r in 0..self.height() {
+            if self.skipped[r] {
+                out.push(None);
+                continue;
+            }
+            let cell = self.mapped.data.cell(c, r);
+            match parse(cell) {
+                Ok(Some(v)) => out.push(Some(v)),
+                Ok(None) => {
+                    if required {
+                        self.reject(r, &header, cell.display(), "a required value is missing".into());
+                    }
+                    out.push(None);
+                }
+                Err(reason) => {
+                    self.reject(r, &header, cell.display(), reason);
+                    out.push(None);
+                }
+            }
+        }
+        out
+    }
+
+    /// Rows to keep: neither skipped nor rejected.
+    pub fn keep(&self, row: usize) -> bool {
+        !self.skipped[row] && !self.rejected[row]
+    }
+
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let read = self.height();
+        let skipped = self.skipped.iter().filter(|s| **s).count();
+        let rejected = self.rejected.iter().zip(&self.skipped).filter(|(r, s)| **r && !**s).count();
+        (read, read - skipped - rejected, rejected)
+    }
+}
+
+fn is_totals_label(t: &str) -> bool {
+    let t = t.trim().trim_end_matches(':').trim().to_ascii_lowercase();
+    t == "total" || t == "totals" || t == "grand total"
+}

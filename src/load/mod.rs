@@ -1,0 +1,473 @@
+//! The load stage: find each source's files, read their sheets column-wise,
+//! parse and check every value, reconcile agencies with the register, resolve
+//! duplicates and links, and account for every row read.
+
+pub mod agency;
+pub mod columns;
+pub mod pseudo;
+pub mod sheet;
+pub mod sources;
+pub mod value;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, SourceKind};
+use crate::error::{Error, Result};
+use crate::model::{
+    Agency, AgencyReturn, Booking, Dataset, EvaluationForm, EvaluationScore, ImpactResponse, ImpactScore, Quality,
+    Rejection, SourceQuality, Status,
+};
+use agency::Register;
+use columns::RowParser;
+use pseudo::{KeySource, Pseudonymiser};
+use sources::{Context, Origin, StatusVocabulary};
+
+/// The files found for one source.
+#[derive(Debug, Clone)]
+pub struct SourceFiles {
+    pub kind: SourceKind,
+    pub files: Vec<PathBuf>,
+}
+
+/// Finds every source's files in `data_dir`, by stem or by config's path/glob.
+pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>> {
+    if !data_dir.is_dir() {
+        return Err(Error::Sources(format!(
+            "the data folder '{}' does not exist or is not a folder",
+            data_dir.display()
+        )));
+    }
+    let listing: Vec<PathBuf> = std::fs::read_dir(data_dir)
+        .map_err(|source| Error::Io { context: format!("could not list '{}'", data_dir.display()), source })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && sheet::is_supported(p))
+        .collect();
+    let mut out = Vec::new();
+    for kind in SourceKind::ALL {
+        let cfg = config.sources.get(kind);
+        if cfg.enabled == Some(false) {
+            continue;
+        }
+        let files = match &cfg.path {
+            Some(pattern) => {
+                let full = data_dir.join(pattern);
+                let text = full.to_string_lossy().to_string();
+                let mut files: Vec<PathBuf> = glob::glob(&text)
+                    .map_err(|e| Error::Config {
+                        file: config.path.clone().unwrap_or_else(|| PathBuf::from("hub.toml")),
+                        message: format!("sources.{kind}.path '{pattern}' is not a valid glob: {e}"),
+                    })?
+                    .filter_map(|p| p.ok())
+                    .filter(|p| p.is_file())
+                    .collect();
+                files.sort();
+                if files.is_empty() {
+                    return Err(Error::Sources(format!(
+                        "sources.{kind}.path '{pattern}' matches no file (looked for '{text}')"
+                    )));
+                }
+                files
+            }
+            None => {
+                let mut files: Vec<PathBuf> = listing
+                    .iter()
+                    .filter(|p| {
+                        p.file_stem()
+                            .and_then(|s| s.to_str())
+                            .is_some_and(|s| s.eq_ignore_ascii_case(kind.name()))
+                    })
+                    .cloned()
+                    .collect();
+                files.sort();
+                if files.len() > 1 {
+                    let names: Vec<String> = files
+                        .iter()
+                        .map(|f| f.file_name().unwrap_or_default().to_string_lossy().to_string())
+                        .collect();
+                    return Err(Error::Sources(format!(
+                        "several files could be the {kind} source in '{}': {}. Keep one, or name it in hub.toml with [sources.{kind}] path = \"...\"",
+                        data_dir.display(),
+                        names.join(", ")
+                    )));
+                }
+                files
+            }
+        };
+        if files.is_empty() && kind.required() {
+            let found: Vec<String> = listing
+                .iter()
+                .map(|f| f.file_name().unwrap_or_default().to_string_lossy().to_string())
+                .collect();
+            return Err(Error::Sources(format!(
+                "no {kind} file in '{}': expected {kind}.xlsx, .xls, .xlsb, .ods or .csv (or set [sources.{kind}] path in hub.toml); files found: {}",
+                data_dir.display(),
+                if found.is_empty() { "none".to_string() } else { found.join(", ") }
+            )));
+        }
+        if !files.is_empty() {
+            out.push(SourceFiles { kind, files });
+        }
+    }
+    Ok(out)
+}
+
+/// A file (and sheet) rows came from.
+struct Location {
+    ledger: usize,
+    sheet: String,
+}
+
+/// Loads everything in the data folder into a [`Dataset`].
+pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
+    let origin = config.path.clone().unwrap_or_else(|| PathBuf::from("hub.toml"));
+    for kind in SourceKind::ALL {
+        columns::check_config_columns(kind, config.sources.get(kind), &origin)?;
+    }
+    let found = find_sources(config, data_dir)?;
+    let (pseudo, key_source) = Pseudonymiser::from_config(config, data_dir)?;
+    let statuses = StatusVocabulary::new(config);
+    let mut loader = Loader {
+        config,
+        data_dir,
+        pseudo: &pseudo,
+        statuses: &statuses,
+        quality: Quality::default(),
+        locations: Vec::new(),
+    };
+    if let KeySource::Created(path) = &key_source {
+        loader.quality.notes.push(format!(
+            "a new pseudonymisation key was created at '{}': keep it, so that later runs link to this one",
+            path.display()
+        ));
+    }
+    let files_of = |kind: SourceKind| found.iter().find(|s| s.kind == kind).map(|s| s.files.clone()).unwrap_or_default();
+    for kind in SourceKind::ALL {
+        if !found.iter().any(|s| s.kind == kind) {
+            loader.quality.notes.push(match kind {
+                SourceKind::Sessions => "no sessions source: places, costs, modes, durations and take-up are not available".into(),
+                SourceKind::Evaluations => "no evaluations source: no learning gain".into(),
+                SourceKind::Impact => "no impact source: no follow-up impact figures".into(),
+                SourceKind::AgencyReturns => "no agency_returns source: no coverage figures".into(),
+                SourceKind::Agencies => "no agencies source (the register): agency names cannot be checked, and coverage lists only agencies that made a return".into(),
+                SourceKind::Attendance => unreachable!("attendance is required"),
+            });
+        }
+    }
+
+    let agencies = loader.read(SourceKind::Agencies, &files_of(SourceKind::Agencies), sources::agencies)?;
+    let sessions = loader.read(SourceKind::Sessions, &files_of(SourceKind::Sessions), sources::sessions)?;
+    let bookings = loader.read(SourceKind::Attendance, &files_of(SourceKind::Attendance), sources::bookings)?;
+    let forms = loader.read(SourceKind::Evaluations, &files_of(SourceKind::Evaluations), sources::forms)?;
+    let responses = loader.read(SourceKind::Impact, &files_of(SourceKind::Impact), sources::responses)?;
+    let returns = loader.read(SourceKind::AgencyReturns, &files_of(SourceKind::AgencyReturns), sources::returns)?;
+    let has_sessions = found.iter().any(|s| s.kind == SourceKind::Sessions);
+    Ok(loader.reconcile(agencies, sessions, bookings, forms, responses, returns, has_sessions))
+}
+
+struct Loader<'a> {
+    config: &'a Config,
+    data_dir: &'a Path,
+    pseudo: &'a Pseudonymiser,
+    statuses: &'a StatusVocabulary,
+    quality: Quality,
+    locations: Vec<Location>,
+}
+
+impl Loader<'_> {
+    fn display_path(&self, file: &Path) -> String {
+        file.strip_prefix(self.data_dir).unwrap_or(file).to_string_lossy().replace('\\', "/")
+    }
+
+    /// Reads every file and sheet of a source through `parse`.
+    fn read<T>(
+        &mut self,
+        kind: SourceKind,
+        files: &[PathBuf],
+        parse: impl Fn(&Context<'_>, &mut RowParser<'_>) -> Vec<T>,
+    ) -> Result<Vec<T>> {
+        let cfg = self.config.sources.get(kind);
+        let mut out = Vec::new();
+        for file in files {
+            let ledger = self.quality.sources.len();
+            let display = self.display_path(file);
+            self.quality.sources.push(SourceQuality {
+                source: kind.name().to_string(),
+                file: display.clone(),
+                ..Default::default()
+            });
+            for raw in sheet::read_file(file, cfg.sheet.as_ref())? {
+                let is_1904 = raw.is_1904;
+                let mapped = columns::map_headers(kind, cfg, raw, file)?;
+                let location = self.locations.len();
+                self.locations.push(Location { ledger, sheet: mapped.data.sheet.clone().unwrap_or_default() });
+                let ctx = Context { config: self.config, pseudo: self.pseudo, statuses: self.statuses, location, is_1904 };
+                let mut parser = RowParser::new(&mapped, kind.name(), display.clone());
+                out.extend(parse(&ctx, &mut parser));
+                let (read, loaded, rejected) = parser.counts();
+                let q = &mut self.quality.sources[ledger];
+                q.rows_read += read;
+                q.rows_loaded += loaded;
+                q.rows_rejected += rejected;
+                q.rows_skipped += read - loaded - rejected;
+                for &c in &mapped.unmatched {
+                    let h = mapped.headers[c].trim();
+                    let used_as_item = matches!(kind, SourceKind::Evaluations | SourceKind::Impact)
+                        && ["pre", "post", "impact"].iter().any(|p| sources::prefixed_item(h, p).is_some());
+                    if !h.is_empty() && !used_as_item && !q.ignored_columns.iter().any(|x| x == h) {
+                        q.ignored_columns.push(h.to_string());
+                    }
+                }
+                self.quality.rejections.extend(parser.rejections);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Rejects a staged row after parsing (a check that needs another source).
+    fn reject_late(&mut self, origin: Origin, column: &str, value: String, reason: String) {
+        let loc = &self.locations[origin.location];
+        let q = &mut self.quality.sources[loc.ledger];
+        q.rows_loaded -= 1;
+        q.rows_rejected += 1;
+        self.quality.rejections.push(Rejection {
+            source: q.source.clone(),
+            file: q.file.clone(),
+            sheet: loc.sheet.clone(),
+            row: origin.row,
+            column: column.to_string(),
+            value,
+            reason,
+        });
+    }
+
+    fn add_merged(&mut self, dropped: HashMap<usize, usize>) {
+        for (location, n) in dropped {
+            let ledger = self.locations[location].ledger;
+            self.quality.sources[ledger].duplicates_merged += n;
+        }
+    }
+
+    fn note_unmatched_agency(&mut self, origin: Origin) {
+        let ledger = self.locations[origin.location].ledger;
+        self.quality.sources[ledger].unmatched_agencies += 1;
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn reconcile(
+        mut self,
+        staged_agencies: Vec<sources::StagedAgency>,
+        mut staged_sessions: Vec<sources::StagedSession>,
+        staged_bookings: Vec<sources::StagedBooking>,
+        mut staged_forms: Vec<sources::StagedForm>,
+        mut staged_responses: Vec<sources::StagedResponse>,
+        staged_returns: Vec<sources::StagedReturn>,
+        has_sessions: bool,
+    ) -> Dataset {
+        let config = self.config;
+        // The register.
+        let mut register = Register::default();
+        let mut agencies = Vec::new();
+        for a in staged_agencies {
+            match register.add(&a.agency, &a.aliases) {
+                Ok(_) => agencies.push(Agency {
+                    agency: a.agency.trim().to_string(),
+                    sector: a.sector,
+                    statutory_partner: a.statutory_partner,
+                    charge_exempt: a.charge_exempt,
+                }),
+                Err(reason) => self.reject_late(a.origin, "agency", a.agency.clone(), reason),
+            }
+        }
+        let has_register = !register.is_empty();
+        let mut resolve = |this: &mut Self, raw: &str, source: &'static str, origin: Origin| -> (String, bool) {
+            if !has_register {
+                return (raw.trim().to_string(), true);
+            }
+            let (name, matched) = register.resolve(raw, source);
+            if !matched {
+                this.note_unmatched_agency(origin);
+            }
+            (name, matched)
+        };
+
+        // Sessions: the first row of each session id counts.
+        let dropped = sources::dedupe_first(&mut staged_sessions, |s| s.session.session_id.clone(), |s| s.origin);
+        self.add_merged(dropped);
+        let sessions: Vec<crate::model::Session> = staged_sessions.into_iter().map(|s| s.session).collect();
+        let by_id: HashMap<&str, &crate::model::Session> = sessions.iter().map(|s| (s.session_id.as_str(), s)).collect();
+
+        // Bookings: session facts, late cancellations, agencies, duplicates.
+        let mut bookings: Vec<(Origin, Booking)> = Vec::with_capacity(staged_bookings.len());
+        for b in staged_bookings {
+            let session = by_id.get(b.session_id.as_str());
+            let Some(session_date) = session.map(|s| s.session_date).or(b.session_date) else {
+                let reason = if has_sessions {
+                    format!("session '{}' is not in the sessions source, and the row has no session_date", b.session_id)
+                } else {
+                    "a required value is missing: session_date (needed when there is no sessions source)".to_string()
+                };
+                self.reject_late(b.origin, "session_date", String::new(), reason);
+                continue;
+            };
+            let mut status = b.status;
+            if status == Status::Cancelled {
+                if let Some(cancelled) = b.cancelled_at {
+                    if (session_date - cancelled).num_days() <= config.notice_days {
+                        status = Status::LateCancellation;
+                    }
+                }
+            }
+            let (agency, agency_matched) = resolve(&mut self, &b.agency, "attendance", b.origin);
+            bookings.push((
+                b.origin,
+                Booking {
+                    session_id: b.session_id,
+                    delegate: b.delegate,
+                    agency,
+                    agency_matched,
+                    status,
+                    course: session.map(|s| s.course.clone()).or(b.course),
+                    session_date,
+                    booked_at: b.booked_at,
+                    cancelled_at: b.cancelled_at,
+                    level: b.level.or_else(|| session.and_then(|s| s.level.clone())),
+                },
+            ));
+        }
+        // Duplicates: the best status wins (attended, walk-in, dna, late, cancelled);
+        // among equals, the first in file order.
+        let mut best: HashMap<(String, String), usize> = HashMap::new();
+        let mut keep = vec![true; bookings.len()];
+        let mut dropped: HashMap<usize, usize> = HashMap::new();
+        for (i, (origin, b)) in bookings.iter().enumerate() {
+            let key = (b.session_id.clone(), b.delegate.clone());
+            match best.get(&key) {
+                None => {
+                    best.insert(key, i);
+                }
+                Some(&j) => {
+                    let loser = if b.status < bookings[j].1.status {
+                        best.insert(key, i);
+                        j
+                    } else {
+                        i
+                    };
+                    keep[loser] = false;
+                    let loser_origin = if loser == i { *origin } else { bookings[j].0 };
+                    *dropped.entry(loser_origin.location).or_default() += 1;
+                }
+            }
+        }
+        self.add_merged(dropped);
+        let bookings: Vec<Booking> =
+            bookings.into_iter().zip(keep).filter(|(_, k)| *k).map(|((_, b), _)| b).collect();
+
+        // Links: evaluations and impact responses count only for trained delegates.
+        let trained: HashSet<(&str, &str)> = bookings
+            .iter()
+            .filter(|b| b.status.is_trained())
+            .map(|b| (b.session_id.as_str(), b.delegate.as_str()))
+            .collect();
+        let dropped = sources::dedupe_first(&mut staged_forms, |f| (f.session_id.clone(), f.delegate.clone()), |f| f.origin);
+        self.add_merged(dropped);
+        let mut forms = Vec::new();
+        let mut scores = Vec::new();
+        for f in staged_forms {
+            if !trained.contains(&(f.session_id.as_str(), f.delegate.as_str())) {
+                let ledger = self.locations[f.origin.location].ledger;
+                self.quality.sources[ledger].unmatched_links += 1;
+                continue;
+            }
+            for (item, pre, post, (lo, hi)) in f.scores {
+                scores.push(EvaluationScore {
+                    session_id: f.session_id.clone(),
+                    delegate: f.delegate.clone(),
+                    item,
+                    pre,
+                    post,
+                    scale_min: lo,
+                    scale_max: hi,
+                });
+            }
+            forms.push(EvaluationForm {
+                session_id: f.session_id,
+                delegate: f.delegate,
+                satisfaction: f.satisfaction,
+                relevance: f.relevance,
+            });
+        }
+        let dropped =
+            sources::dedupe_first(&mut staged_responses, |r| (r.session_id.clone(), r.delegate.clone()), |r| r.origin);
+        self.add_merged(dropped);
+        let mut responses = Vec::new();
+        let mut impact_scores = Vec::new();
+        for r in staged_responses {
+            if !trained.contains(&(r.session_id.as_str(), r.delegate.as_str())) {
+                let ledger = self.locations[r.origin.location].ledger;
+                self.quality.sources[ledger].unmatched_links += 1;
+                continue;
+            }
+            for (item, score, (lo, hi)) in r.scores {
+                impact_scores.push(ImpactScore {
+                    session_id: r.session_id.clone(),
+                    delegate: r.delegate.clone(),
+                    item,
+                    score,
+                    scale_min: lo,
+                    scale_max: hi,
+                });
+            }
+            responses.push(ImpactResponse {
+                session_id: r.session_id,
+                delegate: r.delegate,
+                responded_at: r.responded_at,
+                applied_learning: r.applied_learning,
+                comment: r.comment,
+            });
+        }
+
+        // Returns: one per agency, year and level; the first counts.
+        let mut returns = Vec::new();
+        let mut seen = HashSet::new();
+        let mut dropped: HashMap<usize, usize> = HashMap::new();
+        for r in staged_returns {
+            let (agency, agency_matched) = resolve(&mut self, &r.agency, "agency_returns", r.origin);
+            let key = (value::fold(&agency), r.fy, value::fold(&r.level));
+            if !seen.insert(key) {
+                *dropped.entry(r.origin.location).or_default() += 1;
+                continue;
+            }
+            returns.push(AgencyReturn {
+                agency,
+                agency_matched,
+                fy: r.fy,
+                level: r.level,
+                headcount: r.headcount,
+                trained: r.trained,
+            });
+        }
+        self.add_merged(dropped);
+
+        self.quality.unmatched_agencies = register.unmatched();
+        self.quality.rejections.sort_by(|a, b| {
+            (a.source.as_str(), a.file.as_str(), a.sheet.as_str(), a.row).cmp(&(
+                b.source.as_str(),
+                b.file.as_str(),
+                b.sheet.as_str(),
+                b.row,
+            ))
+        });
+        Dataset {
+            bookings,
+            sessions,
+            forms,
+            scores,
+            responses,
+            impact_scores,
+            returns,
+            agencies,
+            quality: self.quality,
+        }
+    }
+}

@@ -1,0 +1,601 @@
+//! Reading each source's rows from a mapped sheet into staged rows: values
+//! parsed and checked, identifiers pseudonymised, not yet joined to anything.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::columns::RowParser;
+use super::pseudo::Pseudonymiser;
+use super::sheet::Cell;
+use super::value::{self, Duration, fold};
+use crate::config::{Config, Scale};
+use crate::model::Status;
+
+/// Where a staged row came from: a location (file and sheet) and its row.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin {
+    pub location: usize,
+    pub row: u32,
+}
+
+pub struct StagedBooking {
+    pub origin: Origin,
+    pub session_id: String,
+    pub delegate: String,
+    pub agency: String,
+    pub status: Status,
+    pub course: Option<String>,
+    pub session_date: Option<NaiveDate>,
+    pub booked_at: Option<NaiveDate>,
+    pub cancelled_at: Option<NaiveDate>,
+    pub level: Option<String>,
+}
+
+pub struct StagedSession {
+    pub origin: Origin,
+    pub session: crate::model::Session,
+}
+
+pub struct StagedForm {
+    pub origin: Origin,
+    pub session_id: String,
+    pub delegate: String,
+    pub satisfaction: Option<f64>,
+    pub relevance: Option<f64>,
+    /// (item, pre, post, scale)
+    pub scores: Vec<(String, Option<f64>, Option<f64>, (f64, f64))>,
+}
+
+pub struct StagedResponse {
+    pub origin: Origin,
+    pub session_id: String,
+    pub delegate: String,
+    pub responded_at: Option<NaiveDate>,
+    pub applied_learning: Option<bool>,
+    pub comment: Option<String>,
+    pub scores: Vec<(String, f64, (f64, f64))>,
+}
+
+pub struct StagedReturn {
+    pub origin: Origin,
+    pub agency: String,
+    pub fy: i32,
+    pub level: String,
+    pub headcount: i64,
+    pub trained: i64,
+}
+
+pub struct StagedAgency {
+    pub origin: Origin,
+    pub agency: String,
+    pub aliases: Vec<String>,
+    pub sector: Option<String>,
+    pub statutory_partner: Option<bool>,
+    pub charge_exempt: bool,
+}
+
+/// Identifiers join trimmed and case-insensitively.
+pub fn id_key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+/// The status vocabulary: built-in labels plus config's, folded.
+pub struct StatusVocabulary {
+    map: HashMap<String, Status>,
+    shown: Vec<String>,
+}
+
+impl StatusVocabulary {
+    pub fn new(config: &Config) -> Self {
+        let builtin: [(Status, &[&str]); 5] = [
+            (Status::Attended, &["Attended", "Checked In", "Present", "Completed"]),
+            (Status::Dna, &["DNA", "Did not attend", "No show", "Not checked in", "Absent"]),
+            (Status::LateCancellation, &["Late cancellation"]),
+            (Status::Cancelled, &["Cancelled", "Withdrawn", "Refunded"]),
+            (Status::WalkIn, &["Walk-in", "Walk in", "Unbooked"]),
+        ];
+        let extra = &config.status;
+        let mut map = HashMap::new();
+        let mut shown = Vec::new();
+        for (status, labels) in builtin {
+            let added = match status {
+                Status::Attended => &extra.attended,
+                Status::Dna => &extra.dna,
+                Status::LateCancellation => &extra.late_cancellation,
+                Status::Cancelled => &extra.cancelled,
+                Status::WalkIn => &extra.walk_in,
+            };
+            for label in labels.iter().copied().chain(added.iter().map(String::as_str)) {
+                map.insert(fold(label), status);
+                shown.push(label.to_string());
+            }
+            // The canonical names themselves: "late_cancellation", "walk_in".
+            map.insert(fold(status.as_str()), status);
+        }
+        StatusVocabulary { map, shown }
+    }
+
+    pub fn parse(&self, cell: Cell<'_>) -> value::Parsed<Status> {
+        let Some(text) = value::text(cell)? else {
+            return Ok(None);
+        };
+        self.map.get(&fold(&text)).copied().map(Some).ok_or_else(|| {
+            format!(
+                "unknown status: expected one of {} (add others under [status] in hub.toml)",
+                self.shown.join(", ")
+            )
+        })
+    }
+}
+
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub pseudo: &'a Pseudonymiser,
+    pub statuses: &'a StatusVocabulary,
+    pub location: usize,
+    pub is_1904: bool,
+}
+
+impl Context<'_> {
+    fn origin(&self, p: &RowParser<'_>, r: usize) -> Origin {
+        Origin { location: self.location, row: p.excel_row(r) }
+    }
+    fn date(&self) -> impl Fn(Cell<'_>) -> value::Parsed<NaiveDate> + '_ {
+        move |c| value::date(c, self.config.date_order, self.is_1904)
+    }
+    fn pseudonym(&self) -> impl Fn(Cell<'_>) -> value::Parsed<String> + '_ {
+        move |c| Ok(value::identifier(c)?.map(|id| self.pseudo.pseudonym(&id)))
+    }
+}
+
+fn session_key(c: Cell<'_>) -> value::Parsed<String> {
+    Ok(value::identifier(c)?.map(|s| id_key(&s)))
+}
+
+pub fn bookings(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedBooking> {
+    let session_id = p.column("session_id", true, session_key);
+    let delegate = p.column("delegate_id", true, ctx.pseudonym());
+    let agency = p.column("agency", true, value::text);
+    let status = p.column("status", true, |c| ctx.statuses.parse(c));
+    let course = p.column("course", false, value::text);
+    let session_date = p.column("session_date", false, ctx.date());
+    let booked_at = p.column("booked_at", false, ctx.date());
+    let cancelled_at = p.column("cancelled_at", false, ctx.date());
+    let level = p.column("level", false, value::text);
+    let mut out = Vec::new();
+    let rows = session_id.into_iter().zip(delegate).zip(agency).zip(status);
+    let rest = course.into_iter().zip(session_date).zip(booked_at).zip(cancelled_at).zip(level);
+    for (r, ((((s, d), a), st), ((((co, sd), ba), ca), lv))) in rows.zip(rest).enumerate() {
+        if !p.keep(r) {
+            continue;
+        }
+        let (Some(session_id), Some(delegate), Some(agency), Some(status)) = (s, d, a, st) else {
+            continue;
+        };
+        out.push(StagedBooking {
+            origin: ctx.origin(p, r),
+            session_id,
+            delegate,
+            agency,
+            status,
+            course: co,
+            session_date: sd,
+            booked_at: ba,
+            cancelled_at: ca,
+            level: lv,
+        });
+    }
+    out
+}
+
+pub fn sessions(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedSession> {
+    let session_id = p.column("session_id", true, session_key);
+    let course = p.column("course", true, value::text);
+    let session_date = p.column("session_date", true, ctx.date());
+    let places = p.column("places", false, value::count);
+    let mode = p.column("mode", false, value::text);
+    let duration = p.column("duration", false, value::duration);
+    let level = p.column("level", false, value::text);
+    let pathway = p.column("pathway", false, value::text);
+    let trainer_cost = p.column("trainer_cost", false, value::money);
+    let venue_cost = p.column("venue_cost", false, value::money);
+    let mut out = Vec::new();
+    let a = session_id.into_iter().zip(course).zip(session_date).zip(places).zip(mode);
+    let b = duration.into_iter().zip(level).zip(pathway).zip(trainer_cost).zip(venue_cost);
+    for (r, ((((s, c), sd), pl), m), ((((du, lv), pw), tc), vc)) in a.zip(b).enumerate().map(|(r, (a, b))| (r, a, b)) {
+        if !p.keep(r) {
+            continue;
+        }
+        let (Some(session_id), Some(course), Some(session_date)) = (s, c, sd) else {
+            continue;
+        };
+        out.push(StagedSession {
+            origin: ctx.origin(p, r),
+            session: crate::model::Session {
+                session_id,
+                course,
+                session_date,
+                places: pl,
+                mode: m.map(|m| tidy_label(&m)),
+                duration: du,
+                level: lv,
+                pathway: pw,
+                trainer_cost: tc,
+                venue_cost: vc,
+            },
+        });
+    }
+    out
+}
+
+/// `e-learning`, `E Learning` and `ELearning` read the same; the first
+/// letter is capitalised for display.
+fn tidy_label(s: &str) -> String {
+    let t = s.trim();
+    let mut chars = t.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// An item name from a header with a prefix: `Pre: Recognising neglect` →
+/// `recognising_neglect`.
+pub fn prefixed_item(header: &str, prefix: &str) -> Option<String> {
+    let slug = fold(header).replace(' ', "_");
+    slug.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .filter(|rest| !rest.is_empty())
+        .map(str::to_string)
+}
+
+fn scale_bounds(s: &Scale) -> (f64, f64) {
+    (s.min as f64, s.max as f64)
+}
+
+pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
+    let session_id = p.column("session_id", true, session_key);
+    let delegate = p.column("delegate_id", true, ctx.pseudonym());
+    let reaction_scale = ctx.config.scale_for("satisfaction").1.clone();
+    let satisfaction = p.column("satisfaction", false, |c| value::likert(c, &reaction_scale));
+    let relevance_scale = ctx.config.scale_for("relevance").1.clone();
+    let relevance = p.column("relevance", false, |c| value::likert(c, &relevance_scale));
+    let long = p.mapped.has("item") && p.mapped.has("score");
+
+    // Wide: pre_<item> / post_<item> columns.
+    let mut items: Vec<(String, Option<usize>, Option<usize>)> = Vec::new();
+    if !long {
+        for &c in &p.mapped.unmatched.clone() {
+            let header = &p.mapped.headers[c];
+            for (prefix, is_pre) in [("pre", true), ("post", false)] {
+                if let Some(item) = prefixed_item(header, prefix) {
+                    let slot = match items.iter().position(|(i, _, _)| *i == item) {
+                        Some(i) => i,
+                        None => {
+                            items.push((item, None, None));
+                            items.len() - 1
+                        }
+                    };
+                    if is_pre {
+                        items[slot].1.get_or_insert(c);
+                    } else {
+                        items[slot].2.get_or_insert(c);
+                    }
+                }
+            }
+        }
+    }
+    let mut item_scores = Vec::new();
+    for (item, pre, post) in &items {
+        let scale = ctx.config.scale_for(item).1.clone();
+        let parse = |col: Option<usize>, p: &mut RowParser<'_>| match col {
+            Some(c) => p.column_at(c, false, |cell| value::likert(cell, &scale)),
+            None => vec![None; p.height()],
+        };
+        let pre_scores = parse(*pre, p);
+        let post_scores = parse(*post, p);
+        item_scores.push((item.clone(), scale_bounds(&scale), pre_scores, post_scores));
+    }
+    // Long: one row a score.
+    let (long_item, long_phase, long_score) = if long {
+        let item = p.column("item", true, |c| Ok(value::text(c)?.map(|t| fold(&t).replace(' ', "_"))));
+        let phase = p.column("phase", true, |c| match value::text(c)? {
+            None => Ok(None),
+            Some(t) => match fold(&t).as_str() {
+                "pre" | "before" | "start" => Ok(Some(true)),
+                "post" | "after" | "end" => Ok(Some(false)),
+                _ => Err("expected phase 'pre' or 'post'".to_string()),
+            },
+        });
+        let score_col = p.mapped.cols["score"];
+        let mut scores = Vec::with_capacity(p.height());
+        for r in 0..p.height() {
+            let Some(item) = item[r].as_deref() else {
+                scores.push(None);
+                continue;
+            };
+            if !p.keep(r) {
+                scores.push(None);
+                continue;
+            }
+            let scale = ctx.config.scale_for(item).1;
+            let cell = p.mapped.data.cell(score_col, r);
+            match value::likert(cell, scale) {
+                Ok(v) => scores.push(v.map(|v| (v, scale_bounds(scale)))),
+                Err(reason) => {
+                    let header = p.mapped.headers[score_col].clone();
+                    p.reject(r, &header, cell.display(), reason);
+                    scores.push(None);
+                }
+            }
+        }
+        (item, phase, scores)
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+
+    let mut out: Vec<StagedForm> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for r in 0..p.height() {
+        if !p.keep(r) {
+            continue;
+        }
+        let (Some(s), Some(d)) = (session_id[r].clone(), delegate[r].clone()) else {
+            continue;
+        };
+        if long {
+            let (Some(item), Some(is_pre)) = (long_item[r].clone(), long_phase[r]) else {
+                continue;
+            };
+            let slot = *index.entry((s.clone(), d.clone())).or_insert_with(|| {
+                out.push(StagedForm {
+                    origin: ctx.origin(p, r),
+                    session_id: s,
+                    delegate: d,
+                    satisfaction: None,
+                    relevance: None,
+                    scores: Vec::new(),
+                });
+                out.len() - 1
+            });
+            let form = &mut out[slot];
+            form.satisfaction = form.satisfaction.or(satisfaction[r]);
+            form.relevance = form.relevance.or(relevance[r]);
+            if let Some((score, bounds)) = long_score[r] {
+                let entry = match form.scores.iter().position(|(i, ..)| *i == item) {
+                    Some(i) => &mut form.scores[i],
+                    None => {
+                        form.scores.push((item, None, None, bounds));
+                        form.scores.last_mut().expect("just pushed")
+                    }
+                };
+                let target = if is_pre { &mut entry.1 } else { &mut entry.2 };
+                target.get_or_insert(score);
+            }
+        } else {
+            let scores = item_scores
+                .iter()
+                .filter_map(|(item, bounds, pre, post)| {
+                    (pre[r].is_some() || post[r].is_some()).then(|| (item.clone(), pre[r], post[r], *bounds))
+                })
+                .collect();
+            out.push(StagedForm {
+                origin: ctx.origin(p, r),
+                session_id: s,
+                delegate: d,
+                satisfaction: satisfaction[r],
+                relevance: relevance[r],
+                scores,
+            });
+        }
+    }
+    out
+}
+
+pub fn responses(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedResponse> {
+    let session_id = p.column("session_id", true, session_key);
+    let delegate = p.column("delegate_id", true, ctx.pseudonym());
+    let responded_at = p.column("responded_at", false, ctx.date());
+    let applied = p.column("applied_learning", false, value::yes_no);
+    let comment = p.column("comment", false, |c| Ok(value::text(c)?.map(|t| mask_personal(&t))));
+    let mut items = Vec::new();
+    for &c in &p.mapped.unmatched.clone() {
+        if let Some(item) = prefixed_item(&p.mapped.headers[c], "impact") {
+            let scale = ctx.config.scale_for(&item).1.clone();
+            let scores = p.column_at(c, false, |cell| value::likert(cell, &scale));
+            items.push((item, scale_bounds(&scale), scores));
+        }
+    }
+    let mut out = Vec::new();
+    for r in 0..p.height() {
+        if !p.keep(r) {
+            continue;
+        }
+        let (Some(s), Some(d)) = (session_id[r].clone(), delegate[r].clone()) else {
+            continue;
+        };
+        out.push(StagedResponse {
+            origin: ctx.origin(p, r),
+            session_id: s,
+            delegate: d,
+            responded_at: responded_at[r],
+            applied_learning: applied[r],
+            comment: comment[r].clone(),
+            scores: items
+                .iter()
+                .filter_map(|(item, bounds, scores)| scores[r].map(|s| (item.clone(), s, *bounds)))
+                .collect(),
+        });
+    }
+    out
+}
+
+pub fn returns(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedReturn> {
+    let agency = p.column("agency", true, value::text);
+    let fy = p.column("year", true, |c| {
+        value::financial_year(c, ctx.config.fy_start_month, ctx.config.date_order, ctx.is_1904)
+    });
+    let level = p.column("level", true, value::text);
+    let headcount = p.column("headcount", true, value::count);
+    let trained = p.column("trained", true, value::count);
+    let mut out = Vec::new();
+    for r in 0..p.height() {
+        if !p.keep(r) {
+            continue;
+        }
+        if let (Some(a), Some(y), Some(l), Some(h), Some(t)) =
+            (agency[r].clone(), fy[r], level[r].clone(), headcount[r], trained[r])
+        {
+            out.push(StagedReturn { origin: ctx.origin(p, r), agency: a, fy: y, level: l, headcount: h, trained: t });
+        }
+    }
+    out
+}
+
+pub fn agencies(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedAgency> {
+    let agency = p.column("agency", true, value::text);
+    let aliases = p.column("aliases", false, value::text);
+    let sector = p.column("sector", false, value::text);
+    let statutory = p.column("statutory_partner", false, value::yes_no);
+    let exempt = p.column("charge_exempt", false, value::yes_no);
+    let mut out = Vec::new();
+    for r in 0..p.height() {
+        if !p.keep(r) {
+            continue;
+        }
+        let Some(name) = agency[r].clone() else { continue };
+        out.push(StagedAgency {
+            origin: ctx.origin(p, r),
+            agency: name,
+            aliases: aliases[r]
+                .as_deref()
+                .map(|a| a.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default(),
+            sector: sector[r].clone(),
+            statutory_partner: statutory[r],
+            charge_exempt: exempt[r].unwrap_or(false),
+        });
+    }
+    out
+}
+
+/// Masks email addresses and phone numbers in free text.
+pub fn mask_personal(text: &str) -> String {
+    let mut out = Vec::new();
+    for word in text.split(' ') {
+        let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if core.contains('@') && core.contains('.') {
+            out.push(word.replace(core, "[email]"));
+        } else {
+            out.push(word.to_string());
+        }
+    }
+    mask_phones(&out.join(" "))
+}
+
+/// A run of 10 or more digits (spaces, dashes, brackets and a leading + allowed
+/// between them) is a phone number.
+fn mask_phones(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() || (matches!(chars[i], '+' | '(') && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())) {
+            let mut j = i;
+            let mut digits = 0;
+            let mut last_digit_end = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || matches!(chars[j], ' ' | '-' | '(' | ')' | '+')) {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                    last_digit_end = j + 1;
+                }
+                j += 1;
+            }
+            if digits >= 10 {
+                out.push_str("[phone]");
+                i = last_digit_end;
+                continue;
+            }
+            out.extend(&chars[i..last_digit_end.max(i + 1)]);
+            i = last_digit_end.max(i + 1);
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Keeps the first occurrence of each key; returns how many were dropped per
+/// location.
+pub fn dedupe_first<T, K: std::hash::Hash + Eq>(
+    rows: &mut Vec<T>,
+    key: impl Fn(&T) -> K,
+    origin: impl Fn(&T) -> Origin,
+) -> HashMap<usize, usize> {
+    let mut seen = std::collections::HashSet::new();
+    let mut dropped: HashMap<usize, usize> = HashMap::new();
+    rows.retain(|row| {
+        if seen.insert(key(row)) {
+            true
+        } else {
+            *dropped.entry(origin(row).location).or_default() += 1;
+            false
+        }
+    });
+    dropped
+}
+
+pub fn duration_of(d: Option<Duration>) -> Duration {
+    d.unwrap_or(Duration::FullDay)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_names_from_prefixed_headers() {
+        assert_eq!(prefixed_item("pre_recognise_signs", "pre").as_deref(), Some("recognise_signs"));
+        assert_eq!(prefixed_item("Pre: Recognise signs", "pre").as_deref(), Some("recognise_signs"));
+        assert_eq!(prefixed_item("POST - Recognise Signs", "post").as_deref(), Some("recognise_signs"));
+        assert_eq!(prefixed_item("Presentation quality", "pre"), None);
+        assert_eq!(prefixed_item("pre", "pre"), None);
+    }
+
+    #[test]
+    fn personal_details_in_comments_are_masked() {
+        assert_eq!(
+            mask_personal("Email me at jo.bloggs@example.org, or ring 07700 900123."),
+            "Email me at [email], or ring [phone]."
+        );
+        assert_eq!(mask_personal("Call (0161) 496-0000 please"), "Call [phone] please");
+        assert_eq!(mask_personal("Used it in 3 of 12 cases in 2024"), "Used it in 3 of 12 cases in 2024");
+    }
+
+    #[test]
+    fn statuses_map_to_the_five_final_statuses() {
+        let mut config = Config::default();
+        config.status.attended.push("Signed in".into());
+        let v = StatusVocabulary::new(&config);
+        for (label, status) in [
+            ("Attended", Status::Attended),
+            ("checked in", Status::Attended),
+            ("Signed In", Status::Attended),
+            ("Did Not Attend", Status::Dna),
+            ("NO SHOW", Status::Dna),
+            ("Not checked-in", Status::Dna),
+            ("late cancellation", Status::LateCancellation),
+            ("Withdrawn", Status::Cancelled),
+            ("Walk-in", Status::WalkIn),
+            ("walk in", Status::WalkIn),
+            ("Unbooked", Status::WalkIn),
+            ("walk_in", Status::WalkIn),
+        ] {
+            assert_eq!(v.parse(Cell::Text(label)), Ok(Some(status)), "{label}");
+        }
+        let err = v.parse(Cell::Text("Maybe")).unwrap_err();
+        assert!(err.contains("unknown status") && err.contains("[status]"), "{err}");
+    }
+}

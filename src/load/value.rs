@@ -1,0 +1,592 @@
+//! Parsing single values by the rules of the data contract. Each parser takes
+//! a [`Cell`] and returns `Ok(None)` for a missing value, `Ok(Some(v))`, or
+//! `Err(reason)` saying what was expected, in words an analyst can act on.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::sheet::{Cell, format_number};
+use crate::config::{DateOrder, Scale};
+
+pub type Parsed<T> = Result<Option<T>, String>;
+
+/// Header text reduced for matching: lowercase letters and digits only, so
+/// `Session ID`, `session_id` and `Session-Id` all read `sessionid`.
+pub fn header_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Free text folded for comparing labels and agency names: lowercase, `&` as
+/// `and`, punctuation as space, runs of space as one.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars() {
+        if c == '&' {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str("and");
+            pending_space = true;
+        } else if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.extend(c.to_lowercase());
+        } else if c == '\'' || c == '’' {
+            // "Children's" and "Childrens" are the same name.
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+/// `N/A`, `-`, `TBC` and friends: a value that is known to be missing.
+pub fn is_missing_marker(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty()
+        || matches!(
+            t.to_ascii_lowercase().as_str(),
+            "n/a" | "na" | "n.a." | "-" | "--" | "tbc" | "tba" | "tbd" | "#n/a" | "null"
+        )
+        || t == "–"
+        || t == "—"
+}
+
+/// Text, trimmed; missing markers and blanks are missing.
+pub fn text(cell: Cell<'_>) -> Parsed<String> {
+    match cell {
+        Cell::Text(s) if is_missing_marker(s) => Ok(None),
+        Cell::Error(e) => Err(format!("the cell holds the spreadsheet error {e}")),
+        other => Ok(other.as_text()),
+    }
+}
+
+/// An identifier: trimmed text; a whole number written as a number reads
+/// without its `.0`.
+pub fn identifier(cell: Cell<'_>) -> Parsed<String> {
+    match cell {
+        Cell::Text(s) if s.trim().is_empty() => Ok(None),
+        Cell::Text(s) => Ok(Some(s.trim().to_string())),
+        Cell::Empty => Ok(None),
+        Cell::Error(e) => Err(format!("the cell holds the spreadsheet error {e}")),
+        other => Ok(Some(other.display())),
+    }
+}
+
+/// A number; `1,234`, `£75.00` and ` 12 ` read as numbers.
+pub fn number(cell: Cell<'_>) -> Parsed<f64> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Number(n) => Ok(Some(n)),
+        Cell::Text(s) => {
+            if is_missing_marker(s) {
+                return Ok(None);
+            }
+            let cleaned: String = s
+                .trim()
+                .chars()
+                .filter(|c| !matches!(c, ',' | '£' | '$' | '€' | ' ' | '\u{a0}'))
+                .collect();
+            cleaned
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(Some)
+                .ok_or_else(|| "expected a number".to_string())
+        }
+        Cell::Error(e) => Err(format!("the cell holds the spreadsheet error {e}")),
+        Cell::Bool(_) | Cell::Date { .. } | Cell::IsoDate(_) => Err("expected a number".into()),
+    }
+}
+
+/// A whole number of people or places: 0 or more.
+pub fn count(cell: Cell<'_>) -> Parsed<i64> {
+    match number(cell).map_err(|_| "expected a whole number (0 or more)".to_string())? {
+        None => Ok(None),
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n < 1e12 => Ok(Some(n as i64)),
+        Some(_) => Err("expected a whole number (0 or more)".into()),
+    }
+}
+
+/// An amount of money: 0 or more.
+pub fn money(cell: Cell<'_>) -> Parsed<f64> {
+    match number(cell).map_err(|_| "expected an amount of money such as 250 or £250.00".to_string())? {
+        None => Ok(None),
+        Some(n) if n >= 0.0 => Ok(Some(n)),
+        Some(_) => Err("expected an amount of money, 0 or more".into()),
+    }
+}
+
+/// yes/no, y/n, true/false, 1/0, or a TRUE/FALSE cell.
+pub fn yes_no(cell: Cell<'_>) -> Parsed<bool> {
+    const EXPECTED: &str = "expected yes or no (also y/n, true/false, 1/0)";
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Bool(b) => Ok(Some(b)),
+        Cell::Number(n) if n == 1.0 => Ok(Some(true)),
+        Cell::Number(n) if n == 0.0 => Ok(Some(false)),
+        Cell::Text(s) if is_missing_marker(s) => Ok(None),
+        Cell::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "yes" | "y" | "true" | "1" => Ok(Some(true)),
+            "no" | "n" | "false" | "0" => Ok(Some(false)),
+            _ => Err(EXPECTED.into()),
+        },
+        _ => Err(EXPECTED.into()),
+    }
+}
+
+/// Dates before this or after [`LATEST`] are taken for a typing slip.
+const EARLIEST: i32 = 1980;
+const LATEST: i32 = 2100;
+
+pub fn date_from_serial(serial: f64, is_1904: bool) -> Option<NaiveDate> {
+    if !serial.is_finite() || serial < 0.0 || serial > 2_958_465.0 {
+        return None;
+    }
+    let days = serial.floor() as i64;
+    let epoch = if is_1904 {
+        NaiveDate::from_ymd_opt(1904, 1, 1)?
+    } else {
+        // Excel counts 1900-02-29, which never was: from March 1900 on,
+        // serials count from 1899-12-30.
+        NaiveDate::from_ymd_opt(1899, 12, 30)?
+    };
+    epoch.checked_add_signed(chrono::Duration::days(days))
+}
+
+fn plausible(d: NaiveDate) -> Result<NaiveDate, String> {
+    if (EARLIEST..=LATEST).contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(format!(
+            "the date {} is outside {EARLIEST}-{LATEST}: a typing slip?",
+            d.format("%d/%m/%Y")
+        ))
+    }
+}
+
+/// A date: a real spreadsheet date (1900 or 1904 system), a plain number
+/// (a date cell formatted as General), ISO text, or day-first text
+/// (`03/04/2024`, `3 April 2024`); `order` says how to read `03/04/2024`.
+/// A time of day after the date is ignored.
+pub fn date(cell: Cell<'_>, order: DateOrder, is_1904: bool) -> Parsed<NaiveDate> {
+    const EXPECTED: &str = "expected a date such as 31/03/2025 or 2025-03-31";
+    let serial_date = |serial: f64, is_1904: bool| -> Parsed<NaiveDate> {
+        let d = date_from_serial(serial, is_1904).ok_or_else(|| EXPECTED.to_string())?;
+        plausible(d).map(Some)
+    };
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Date { serial, is_1904 } => serial_date(serial, is_1904),
+        Cell::Number(serial) => serial_date(serial, is_1904),
+        Cell::IsoDate(s) => parse_date_text(s, order)
+            .ok_or_else(|| EXPECTED.to_string())
+            .and_then(plausible)
+            .map(Some),
+        Cell::Text(s) => {
+            if is_missing_marker(s) {
+                return Ok(None);
+            }
+            let t = s.trim();
+            if let Ok(serial) = t.parse::<f64>() {
+                return serial_date(serial, is_1904);
+            }
+            parse_date_text(t, order)
+                .ok_or_else(|| EXPECTED.to_string())
+                .and_then(plausible)
+                .map(Some)
+        }
+        Cell::Bool(_) => Err(EXPECTED.into()),
+        Cell::Error(e) => Err(format!("the cell holds the spreadsheet error {e}")),
+    }
+}
+
+/// Text dates: ISO, numeric day-first (or month-first), and month names.
+pub fn parse_date_text(s: &str, order: DateOrder) -> Option<NaiveDate> {
+    let s = s.trim();
+    // Drop a time of day: "2024-04-03T09:30:00", "03/04/2024 09:30".
+    let date_part = s
+        .split(['T', ' '])
+        .next()
+        .filter(|p| p.len() >= 6 && p.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .filter(|p| p.chars().all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | '.')))
+        .filter(|_| {
+            let rest = s.split_once(['T', ' ']).map(|(_, r)| r.trim()).unwrap_or("");
+            rest.is_empty() || rest.chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | 'Z' | '+' | ' ' | 'a' | 'p' | 'm' | 'A' | 'P' | 'M'))
+        });
+    if let Some(part) = date_part {
+        let pieces: Vec<&str> = part.split(['/', '-', '.']).collect();
+        if pieces.len() == 3 && pieces.iter().all(|p| !p.is_empty()) {
+            let nums: Option<Vec<i64>> = pieces.iter().map(|p| p.parse::<i64>().ok()).collect();
+            let nums = nums?;
+            if pieces[0].len() == 4 {
+                return ymd(nums[0], nums[1], nums[2]);
+            }
+            let year = match pieces[2].len() {
+                4 => nums[2],
+                2 => 2000 + nums[2],
+                _ => return None,
+            };
+            return match order {
+                DateOrder::Uk => ymd(year, nums[1], nums[0]),
+                DateOrder::Us => ymd(year, nums[0], nums[1]),
+            };
+        }
+        return None;
+    }
+    // Month names: "3 April 2024", "03-Apr-2024", "Wednesday 3 April 2024", "April 3, 2024".
+    let cleaned: String = s
+        .replace(',', " ")
+        .split_whitespace()
+        .filter(|w| !is_weekday(w))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let cleaned = strip_ordinal_suffixes(&cleaned);
+    for fmt in ["%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%B %d %Y", "%b %d %Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(&cleaned, fmt) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+fn is_weekday(w: &str) -> bool {
+    let w = w.trim_end_matches('.').to_ascii_lowercase();
+    ["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"].contains(&w.as_str())
+        || ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].contains(&w.as_str())
+}
+
+/// "3rd April" reads as "3 April".
+fn strip_ordinal_suffixes(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            let lower = w.to_ascii_lowercase();
+            for suffix in ["st", "nd", "rd", "th"] {
+                if let Some(num) = lower.strip_suffix(suffix) {
+                    if !num.is_empty() && num.chars().all(|c| c.is_ascii_digit()) {
+                        return num.to_string();
+                    }
+                }
+            }
+            w.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn ymd(y: i64, m: i64, d: i64) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
+}
+
+/// A Likert score on `scale`: a number on it, a label starting with its number
+/// (`4 - Confident`), or one of the scale's labels.
+pub fn likert(cell: Cell<'_>, scale: &Scale) -> Parsed<f64> {
+    let off = |shown: String| {
+        let labels = if scale.labels.is_empty() {
+            String::new()
+        } else {
+            format!(" or one of its labels ({})", scale.labels.join(", "))
+        };
+        Err(format!(
+            "{shown} is off the {}-{} scale: expected a whole number from {} to {}{labels}",
+            scale.min, scale.max, scale.min, scale.max
+        ))
+    };
+    let on_scale = |n: f64| -> Parsed<f64> {
+        if n.fract() == 0.0 && n >= scale.min as f64 && n <= scale.max as f64 {
+            Ok(Some(n))
+        } else {
+            off(format_number(n))
+        }
+    };
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Number(n) => on_scale(n),
+        Cell::Text(s) => {
+            let t = s.trim();
+            if is_missing_marker(t) {
+                return Ok(None);
+            }
+            if let Ok(n) = t.parse::<f64>() {
+                return on_scale(n);
+            }
+            // "4 - Confident", "4. Agree", "4 (Agree)"
+            let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+            if !digits.is_empty() {
+                let rest = &t[digits.len()..];
+                if rest.starts_with(|c: char| !c.is_ascii_digit() && c != '.' || rest.starts_with(". ")) {
+                    if let Ok(n) = digits.parse::<f64>() {
+                        return on_scale(n);
+                    }
+                }
+            }
+            let key = fold(t);
+            if let Some(i) = scale.labels.iter().position(|l| fold(l) == key) {
+                return Ok(Some((scale.min + i as i64) as f64));
+            }
+            off(format!("'{t}'"))
+        }
+        Cell::Error(e) => Err(format!("the cell holds the spreadsheet error {e}")),
+        other => off(other.display()),
+    }
+}
+
+/// A financial year, returned as the calendar year it starts in: `2024-25`,
+/// `2024/25`, `FY2024-25`, `2024-2025`, or a date inside it.
+pub fn financial_year(cell: Cell<'_>, fy_start_month: u32, order: DateOrder, is_1904: bool) -> Parsed<i32> {
+    const EXPECTED: &str = "expected a financial year such as 2024-25 (or a date inside it)";
+    if let Cell::Text(s) = cell {
+        if is_missing_marker(s) {
+            return Ok(None);
+        }
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase();
+        let body = lower.strip_prefix("fy").unwrap_or(&lower).trim();
+        if let Some((a, b)) = body.split_once(['-', '/', '–']) {
+            let (a, b) = (a.trim(), b.trim());
+            if a.len() == 4 && (b.len() == 2 || b.len() == 4) {
+                if let (Ok(start), Ok(end)) = (a.parse::<i32>(), b.parse::<i32>()) {
+                    let end_full = if b.len() == 2 { start / 100 * 100 + end } else { end };
+                    let end_full = if b.len() == 2 && end_full < start { end_full + 100 } else { end_full };
+                    if end_full == start + 1 {
+                        return Ok(Some(start));
+                    }
+                    return Err(format!("{EXPECTED}: a financial year spans two consecutive years"));
+                }
+            }
+        }
+        if t.len() == 4 && t.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!(
+                "'{t}' alone is ambiguous: write the financial year as {t}-{:02} or {}-{:02}",
+                (t.parse::<i32>().unwrap_or(0) + 1) % 100,
+                t.parse::<i32>().unwrap_or(0) - 1,
+                t.parse::<i32>().unwrap_or(0) % 100
+            ));
+        }
+    }
+    if matches!(cell, Cell::Number(n) if (1980.0..=2100.0).contains(&n)) {
+        let y = format_number(match cell {
+            Cell::Number(n) => n,
+            _ => 0.0,
+        });
+        return Err(format!("'{y}' alone is ambiguous: write the financial year as {y}-{:02}", (y.parse::<i32>().unwrap_or(0) + 1) % 100));
+    }
+    match date(cell, order, is_1904) {
+        Ok(Some(d)) => Ok(Some(fy_of(d, fy_start_month))),
+        Ok(None) => Ok(None),
+        Err(_) => Err(EXPECTED.into()),
+    }
+}
+
+/// The financial year (its starting calendar year) that a date falls in.
+pub fn fy_of(d: NaiveDate, fy_start_month: u32) -> i32 {
+    if d.month() >= fy_start_month { d.year() } else { d.year() - 1 }
+}
+
+/// `2024` → `2024-25`.
+pub fn fy_label(start: i32) -> String {
+    format!("{start}-{:02}", (start + 1).rem_euclid(100))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Duration {
+    HalfDay,
+    FullDay,
+}
+
+impl Duration {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Duration::HalfDay => "half_day",
+            Duration::FullDay => "full_day",
+        }
+    }
+}
+
+/// `full day` / `half day` in any spelling, or hours (under 4.5 is a half day):
+/// `3`, `3.5 hours`, `3h`, `90 mins`.
+pub fn duration(cell: Cell<'_>) -> Parsed<Duration> {
+    const EXPECTED: &str = "expected 'full day', 'half day' or a number of hours";
+    let from_hours = |h: f64| -> Parsed<Duration> {
+        if h > 0.0 && h <= 24.0 {
+            Ok(Some(if h < 4.5 { Duration::HalfDay } else { Duration::FullDay }))
+        } else {
+            Err(format!("{EXPECTED}; {} hours is not a session length", format_number(h)))
+        }
+    };
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Number(h) => from_hours(h),
+        Cell::Text(s) => {
+            if is_missing_marker(s) {
+                return Ok(None);
+            }
+            let key = fold(s).replace(' ', "");
+            match key.as_str() {
+                "fullday" | "full" | "day" | "1day" | "allday" => return Ok(Some(Duration::FullDay)),
+                "halfday" | "half" | "05day" | "am" | "pm" | "morning" | "afternoon" => return Ok(Some(Duration::HalfDay)),
+                _ => {}
+            }
+            let t = s.trim().to_ascii_lowercase();
+            let num: String = t.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let unit = t[num.len()..].trim();
+            let n: f64 = num.parse().map_err(|_| EXPECTED.to_string())?;
+            match unit {
+                "" | "h" | "hr" | "hrs" | "hour" | "hours" => from_hours(n),
+                "m" | "min" | "mins" | "minutes" => from_hours(n / 60.0),
+                _ => Err(EXPECTED.into()),
+            }
+        }
+        _ => Err(EXPECTED.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Cell<'_> {
+        Cell::Text(s)
+    }
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn headers_match_ignoring_case_spaces_and_punctuation() {
+        assert_eq!(header_key("Session ID"), "sessionid");
+        assert_eq!(header_key("session_id"), "sessionid");
+        assert_eq!(header_key(" Session-Id: "), "sessionid");
+    }
+
+    #[test]
+    fn fold_treats_ampersand_as_and() {
+        assert_eq!(fold("Children & Families  Dept."), "children and families dept");
+        assert_eq!(fold("children and families dept"), "children and families dept");
+        assert_eq!(fold("St. Mary's  School"), "st marys school");
+    }
+
+    #[test]
+    fn missing_markers_are_missing_never_zero() {
+        for m in ["N/A", "n/a", "-", "TBC", "", "  ", "—"] {
+            assert_eq!(number(t(m)), Ok(None), "{m}");
+            assert_eq!(count(t(m)), Ok(None), "{m}");
+        }
+        assert_eq!(number(Cell::Empty), Ok(None));
+        assert_eq!(count(t("0")), Ok(Some(0)));
+    }
+
+    #[test]
+    fn numbers_read_with_thousands_and_currency() {
+        assert_eq!(number(t("1,234")), Ok(Some(1234.0)));
+        assert_eq!(money(t("£75.50")), Ok(Some(75.5)));
+        assert!(count(t("12.5")).is_err());
+        assert!(count(t("-3")).is_err());
+        assert!(count(t("lots")).is_err());
+        assert!(money(Cell::Number(-1.0)).is_err());
+    }
+
+    #[test]
+    fn yes_no_spellings() {
+        for (s, v) in [("Yes", true), ("y", true), ("TRUE", true), ("1", true), ("no", false), ("N", false), ("false", false), ("0", false)] {
+            assert_eq!(yes_no(t(s)), Ok(Some(v)), "{s}");
+        }
+        assert_eq!(yes_no(Cell::Bool(true)), Ok(Some(true)));
+        assert_eq!(yes_no(Cell::Number(0.0)), Ok(Some(false)));
+        assert_eq!(yes_no(t("N/A")), Ok(None));
+        assert!(yes_no(t("maybe")).is_err());
+    }
+
+    #[test]
+    fn dates_in_every_accepted_form() {
+        // 2024-04-03 is serial 45385 in the 1900 system, 43923 in the 1904 one.
+        assert_eq!(date(Cell::Date { serial: 45385.0, is_1904: false }, DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(Cell::Date { serial: 43923.0, is_1904: true }, DateOrder::Uk, true), Ok(d(2024, 4, 3)));
+        assert_eq!(date(Cell::Date { serial: 45385.75, is_1904: false }, DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        // A plain number in a date column is a serial in the sheet's system.
+        assert_eq!(date(Cell::Number(45385.0), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(Cell::Number(43923.0), DateOrder::Uk, true), Ok(d(2024, 4, 3)));
+        assert_eq!(date(t("45385"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(t("2024-04-03"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(t("2024-04-03T09:30:00"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(Cell::IsoDate("2024-04-03T00:00:00"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(t("03/04/2024"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(t("03/04/2024"), DateOrder::Us, false), Ok(d(2024, 3, 4)));
+        assert_eq!(date(t("3/4/2024 09:30"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(t("03-04-24"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(t("3 April 2024"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(t("Wed 3rd Apr 2024"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(t("03-Apr-2024"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(date(t("TBC"), DateOrder::Uk, false), Ok(None));
+        assert_eq!(date(Cell::Empty, DateOrder::Uk, false), Ok(None));
+    }
+
+    #[test]
+    fn non_dates_are_rejected_with_the_expected_form() {
+        for bad in ["31/02/2024", "next week", "2024-13-01", "13/13/2024"] {
+            let err = date(t(bad), DateOrder::Uk, false).unwrap_err();
+            assert!(err.contains("expected a date"), "{bad}: {err}");
+        }
+        assert!(date(t("01/01/1900"), DateOrder::Uk, false).unwrap_err().contains("typing slip"));
+        assert!(date(Cell::Number(12.0), DateOrder::Uk, false).is_err());
+        assert!(date(Cell::Error("#REF!"), DateOrder::Uk, false).unwrap_err().contains("#REF!"));
+    }
+
+    #[test]
+    fn likert_numbers_labels_and_prefixed_labels() {
+        let s = Scale::agreement();
+        assert_eq!(likert(Cell::Number(4.0), &s), Ok(Some(4.0)));
+        assert_eq!(likert(t("4"), &s), Ok(Some(4.0)));
+        assert_eq!(likert(t("4 - Confident"), &s), Ok(Some(4.0)));
+        assert_eq!(likert(t("2. Disagree"), &s), Ok(Some(2.0)));
+        assert_eq!(likert(t("strongly AGREE"), &s), Ok(Some(5.0)));
+        assert_eq!(likert(t("Neither agree nor disagree"), &s), Ok(Some(3.0)));
+        assert_eq!(likert(t(""), &s), Ok(None));
+        assert_eq!(likert(Cell::Empty, &s), Ok(None));
+        for bad in [Cell::Number(6.0), Cell::Number(0.0), Cell::Number(3.5), t("7 - Very"), t("Sort of")] {
+            let err = likert(bad, &s).unwrap_err();
+            assert!(err.contains("off the 1-5 scale"), "{bad:?}: {err}");
+        }
+        let ten = Scale { min: 1, max: 10, labels: vec![], items: vec![] };
+        assert_eq!(likert(Cell::Number(10.0), &ten), Ok(Some(10.0)));
+        assert_eq!(likert(t("10 - Very confident"), &ten), Ok(Some(10.0)));
+    }
+
+    #[test]
+    fn financial_years() {
+        for s in ["2024-25", "2024/25", "FY2024-25", "fy 2024/25", "2024-2025", "2024/2025"] {
+            assert_eq!(financial_year(t(s), 4, DateOrder::Uk, false), Ok(Some(2024)), "{s}");
+        }
+        assert_eq!(financial_year(t("1999-00"), 4, DateOrder::Uk, false), Ok(Some(1999)));
+        assert_eq!(financial_year(t("31/03/2025"), 4, DateOrder::Uk, false), Ok(Some(2024)));
+        assert_eq!(financial_year(t("01/04/2025"), 4, DateOrder::Uk, false), Ok(Some(2025)));
+        assert_eq!(financial_year(Cell::Date { serial: 45748.0, is_1904: false }, 4, DateOrder::Uk, false), Ok(Some(2025)));
+        assert!(financial_year(t("2024-26"), 4, DateOrder::Uk, false).is_err());
+        assert!(financial_year(t("2024"), 4, DateOrder::Uk, false).unwrap_err().contains("ambiguous"));
+        assert!(financial_year(Cell::Number(2024.0), 4, DateOrder::Uk, false).unwrap_err().contains("ambiguous"));
+        assert_eq!(fy_label(2024), "2024-25");
+        assert_eq!(fy_label(2099), "2099-00");
+    }
+
+    #[test]
+    fn durations() {
+        for s in ["Full day", "full-day", "FULL_DAY", "fullday"] {
+            assert_eq!(duration(t(s)), Ok(Some(Duration::FullDay)), "{s}");
+        }
+        for s in ["Half day", "half-day", "HALF_DAY"] {
+            assert_eq!(duration(t(s)), Ok(Some(Duration::HalfDay)), "{s}");
+        }
+        assert_eq!(duration(Cell::Number(3.0)), Ok(Some(Duration::HalfDay)));
+        assert_eq!(duration(Cell::Number(4.5)), Ok(Some(Duration::FullDay)));
+        assert_eq!(duration(t("4.49 hours")), Ok(Some(Duration::HalfDay)));
+        assert_eq!(duration(t("6h")), Ok(Some(Duration::FullDay)));
+        assert_eq!(duration(t("90 mins")), Ok(Some(Duration::HalfDay)));
+        assert!(duration(t("a while")).is_err());
+        assert!(duration(Cell::Number(0.0)).is_err());
+    }
+}

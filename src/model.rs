@@ -1,0 +1,229 @@
+//! The clean tables the loader hands on, and the data-quality ledger.
+//!
+//! Rows here hold no raw identifier: `delegate` is a pseudonym. Identifiers
+//! are trimmed and lowercased so that they join as the data contract says.
+//! [`crate::frame`] turns these tables into polars dataframes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::load::agency::Unmatched;
+use crate::load::value::Duration;
+
+/// The final status of a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    // Declared in the order duplicates are resolved: the first wins.
+    Attended,
+    WalkIn,
+    Dna,
+    LateCancellation,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Attended,
+        Status::WalkIn,
+        Status::Dna,
+        Status::LateCancellation,
+        Status::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Attended => "attended",
+            Status::WalkIn => "walk_in",
+            Status::Dna => "dna",
+            Status::LateCancellation => "late_cancellation",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// Attended or walked in: counts as trained.
+    pub fn is_trained(self) -> bool {
+        matches!(self, Status::Attended | Status::WalkIn)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Booking {
+    pub session_id: String,
+    pub delegate: String,
+    pub agency: String,
+    /// False when the agency name matched nothing in the register.
+    pub agency_matched: bool,
+    pub status: Status,
+    pub course: Option<String>,
+    /// From the sessions source where it has the session, else from the row.
+    pub session_date: NaiveDate,
+    pub booked_at: Option<NaiveDate>,
+    pub cancelled_at: Option<NaiveDate>,
+    pub level: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub session_id: String,
+    pub course: String,
+    pub session_date: NaiveDate,
+    pub places: Option<i64>,
+    pub mode: Option<String>,
+    pub duration: Option<Duration>,
+    pub level: Option<String>,
+    pub pathway: Option<String>,
+    pub trainer_cost: Option<f64>,
+    pub venue_cost: Option<f64>,
+}
+
+/// One delegate's evaluation form for one session (reaction items).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationForm {
+    pub session_id: String,
+    pub delegate: String,
+    pub satisfaction: Option<f64>,
+    pub relevance: Option<f64>,
+}
+
+/// One item of one form: its pre and post scores, and its scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationScore {
+    pub session_id: String,
+    pub delegate: String,
+    pub item: String,
+    pub pre: Option<f64>,
+    pub post: Option<f64>,
+    pub scale_min: f64,
+    pub scale_max: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImpactResponse {
+    pub session_id: String,
+    pub delegate: String,
+    pub responded_at: Option<NaiveDate>,
+    pub applied_learning: Option<bool>,
+    /// Masked free text; reports show it only where config turns it on.
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImpactScore {
+    pub session_id: String,
+    pub delegate: String,
+    pub item: String,
+    pub score: f64,
+    pub scale_min: f64,
+    pub scale_max: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgencyReturn {
+    pub agency: String,
+    pub agency_matched: bool,
+    /// The calendar year the financial year starts in.
+    pub fy: i32,
+    pub level: String,
+    pub headcount: i64,
+    pub trained: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agency {
+    pub agency: String,
+    pub sector: Option<String>,
+    pub statutory_partner: Option<bool>,
+    pub charge_exempt: bool,
+}
+
+/// Everything loaded: clean tables and what happened on the way.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub bookings: Vec<Booking>,
+    pub sessions: Vec<Session>,
+    pub forms: Vec<EvaluationForm>,
+    pub scores: Vec<EvaluationScore>,
+    pub responses: Vec<ImpactResponse>,
+    pub impact_scores: Vec<ImpactScore>,
+    pub returns: Vec<AgencyReturn>,
+    pub agencies: Vec<Agency>,
+    pub quality: Quality,
+}
+
+/// A row that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejection {
+    pub source: String,
+    pub file: String,
+    pub sheet: String,
+    /// The row number as Excel shows it.
+    pub row: u32,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+/// Counts for one file of one source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SourceQuality {
+    pub source: String,
+    pub file: String,
+    pub rows_read: usize,
+    pub rows_loaded: usize,
+    pub rows_rejected: usize,
+    pub rows_skipped: usize,
+    pub duplicates_merged: usize,
+    pub unmatched_agencies: usize,
+    /// Evaluation or impact rows whose session and delegate match no trained
+    /// delegate: loaded but left out of every figure.
+    pub unmatched_links: usize,
+    /// Headers present in the file that hubreport does not use.
+    #[serde(skip)]
+    pub ignored_columns: Vec<String>,
+}
+
+/// The data-quality ledger.
+#[derive(Debug, Default)]
+pub struct Quality {
+    pub sources: Vec<SourceQuality>,
+    pub rejections: Vec<Rejection>,
+    pub unmatched_agencies: Vec<Unmatched>,
+    /// Plain-language notes: sources absent, no register, key created, ...
+    pub notes: Vec<String>,
+}
+
+impl Quality {
+    pub fn rows_rejected(&self) -> usize {
+        self.sources.iter().map(|s| s.rows_rejected).sum()
+    }
+
+    /// Totals per source, over its files.
+    pub fn by_source(&self) -> BTreeMap<&str, SourceQuality> {
+        let mut out: BTreeMap<&str, SourceQuality> = BTreeMap::new();
+        for s in &self.sources {
+            let t = out.entry(&s.source).or_insert_with(|| SourceQuality {
+                source: s.source.clone(),
+                file: String::new(),
+                ..Default::default()
+            });
+            t.rows_read += s.rows_read;
+            t.rows_loaded += s.rows_loaded;
+            t.rows_rejected += s.rows_rejected;
+            t.rows_skipped += s.rows_skipped;
+            t.duplicates_merged += s.duplicates_merged;
+            t.unmatched_agencies += s.unmatched_agencies;
+            t.unmatched_links += s.unmatched_links;
+        }
+        out
+    }
+}
