@@ -23,19 +23,39 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     out.push('\n');
     print!("{out}");
     if let Some(path) = &args.rejected {
-        std::fs::write(path, crate::render::rejected_csv(&data.quality.rejections)).map_err(|source| Error::Io {
-            context: format!("could not write '{}'", path.display()),
-            source,
-        })?;
-        println!("wrote {} rejected value(s) to {}", data.quality.rejections.len(), path.display());
+        std::fs::write(path, crate::render::rejected_csv(&data.quality.rejections)).map_err(
+            |source| Error::Io {
+                context: format!("could not write '{}'", path.display()),
+                source,
+            },
+        )?;
+        println!(
+            "wrote {} rejected value(s) to {}",
+            data.quality.rejections.len(),
+            path.display()
+        );
     }
-    Ok(if data.quality.rows_rejected() > 0 { exit::REJECTED_ROWS } else { exit::OK })
+    Ok(if data.quality.rows_rejected() > 0 {
+        exit::REJECTED_ROWS
+    } else {
+        exit::OK
+    })
 }
 
 /// The human-readable account of a load.
 pub fn summary(q: &Quality, show: usize) -> String {
     let mut out = String::new();
-    let headers = ["source", "file", "read", "loaded", "rejected", "skipped", "merged", "unmatched agencies", "unmatched links"];
+    let headers = [
+        "source",
+        "file",
+        "read",
+        "loaded",
+        "rejected",
+        "skipped",
+        "merged",
+        "unmatched agencies",
+        "unmatched links",
+    ];
     let rows: Vec<[String; 9]> = q
         .sources
         .iter()
@@ -54,7 +74,13 @@ pub fn summary(q: &Quality, show: usize) -> String {
         })
         .collect();
     let widths: Vec<usize> = (0..headers.len())
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([headers[i].len()]).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([headers[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |cells: &[&str]| {
         let mut l = String::new();
@@ -80,11 +106,21 @@ pub fn summary(q: &Quality, show: usize) -> String {
     if unbalanced.is_empty() {
         out.push_str("every file adds up: read = loaded + rejected + skipped (blank and totals rows are skipped)\n");
     } else {
-        let _ = writeln!(out, "internal error: counts do not add up for {}", unbalanced.join(", "));
+        let _ = writeln!(
+            out,
+            "internal error: counts do not add up for {}",
+            unbalanced.join(", ")
+        );
     }
     for s in &q.sources {
         if !s.ignored_columns.is_empty() {
-            let _ = writeln!(out, "{} ({}): columns not used: {}", s.file, s.source, s.ignored_columns.join(", "));
+            let _ = writeln!(
+                out,
+                "{} ({}): columns not used: {}",
+                s.file,
+                s.source,
+                s.ignored_columns.join(", ")
+            );
         }
     }
 
@@ -96,7 +132,11 @@ pub fn summary(q: &Quality, show: usize) -> String {
         );
         for u in &q.unmatched_agencies {
             let rows: usize = u.rows.values().sum();
-            let hint = u.suggestion.as_ref().map(|s| format!("  (closest: '{s}')")).unwrap_or_default();
+            let hint = u
+                .suggestion
+                .as_ref()
+                .map(|s| format!("  (closest: '{s}')"))
+                .unwrap_or_default();
             let _ = writeln!(out, "  '{}': {rows} row(s){hint}", u.name);
         }
     }
@@ -109,10 +149,18 @@ pub fn summary(q: &Quality, show: usize) -> String {
             out,
             "\n{rejected} row(s) rejected ({} bad value(s)); {}:",
             q.rejections.len(),
-            if q.rejections.len() > show { format!("the first {show}") } else { "all".to_string() }
+            if q.rejections.len() > show {
+                format!("the first {show}")
+            } else {
+                "all".to_string()
+            }
         );
         for r in q.rejections.iter().take(show) {
-            let sheet = if r.sheet.is_empty() { String::new() } else { format!(", sheet '{}'", r.sheet) };
+            let sheet = if r.sheet.is_empty() {
+                String::new()
+            } else {
+                format!(", sheet '{}'", r.sheet)
+            };
             let _ = writeln!(
                 out,
                 "  {}{sheet}, row {}, column '{}': '{}': {}",

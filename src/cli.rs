@@ -88,17 +88,25 @@ impl InputArgs {
         let config = match &self.config {
             Some(path) => {
                 if !path.is_file() {
-                    return Err(Error::Usage(format!("--config: no such file '{}'", path.display())));
+                    return Err(Error::Usage(format!(
+                        "--config: no such file '{}'",
+                        path.display()
+                    )));
                 }
                 Config::load(path)?
             }
-            None if Path::new(CONFIG_FILE_NAME).is_file() => Config::load(Path::new(CONFIG_FILE_NAME))?,
+            None if Path::new(CONFIG_FILE_NAME).is_file() => {
+                Config::load(Path::new(CONFIG_FILE_NAME))?
+            }
             None => Config::default(),
         };
         let data = match &self.data {
             Some(dir) => {
                 if !dir.is_dir() {
-                    return Err(Error::Usage(format!("--data: no such folder '{}'", dir.display())));
+                    return Err(Error::Usage(format!(
+                        "--data: no such folder '{}'",
+                        dir.display()
+                    )));
                 }
                 dir.clone()
             }
@@ -119,7 +127,11 @@ pub fn main() -> u8 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { exit::USAGE } else { exit::OK };
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
         }
     };
     match run(cli) {

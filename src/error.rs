@@ -59,7 +59,11 @@ impl Error {
         }
     }
 
-    pub fn input(file: impl Into<PathBuf>, sheet: Option<&str>, message: impl Into<String>) -> Self {
+    pub fn input(
+        file: impl Into<PathBuf>,
+        sheet: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Input {
             file: file.into(),
             sheet: sheet.map(str::to_string),

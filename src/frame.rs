@@ -50,7 +50,11 @@ impl Cols {
         self.0.push(Series::new(name.into(), v).into());
         self
     }
-    fn opt_str<'a, I: IntoIterator<Item = Option<&'a str>>>(mut self, name: &str, values: I) -> Self {
+    fn opt_str<'a, I: IntoIterator<Item = Option<&'a str>>>(
+        mut self,
+        name: &str,
+        values: I,
+    ) -> Self {
         let v: Vec<Option<&str>> = values.into_iter().collect();
         self.0.push(Series::new(name.into(), v).into());
         self
@@ -60,7 +64,11 @@ impl Cols {
         self.0.push(Series::new(name.into(), v).into());
         self
     }
-    fn opt_date<I: IntoIterator<Item = Option<NaiveDate>>>(mut self, name: &str, values: I) -> Self {
+    fn opt_date<I: IntoIterator<Item = Option<NaiveDate>>>(
+        mut self,
+        name: &str,
+        values: I,
+    ) -> Self {
         let v: Vec<Option<NaiveDate>> = values.into_iter().collect();
         self.0.push(Series::new(name.into(), v).into());
         self
@@ -163,7 +171,10 @@ pub fn frames(data: &Dataset) -> Result<Frames> {
         .f64("scale_max", is.iter().map(|r| r.scale_max))
         .build(is.len())?;
     let r = &data.returns;
-    let fy_labels: Vec<String> = r.iter().map(|r| crate::load::value::fy_label(r.fy)).collect();
+    let fy_labels: Vec<String> = r
+        .iter()
+        .map(|r| crate::load::value::fy_label(r.fy))
+        .collect();
     let agency_returns = Cols::new()
         .str("agency", r.iter().map(|r| r.agency.as_str()))
         .bool("agency_matched", r.iter().map(|r| r.agency_matched))

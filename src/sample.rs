@@ -51,43 +51,417 @@ const fn ag(
     dna_factor: f64,
     returns: bool,
 ) -> AgencyDef {
-    AgencyDef { name, sector, statutory, exempt, aliases, headcount, coverage, weight, dna_factor, returns }
+    AgencyDef {
+        name,
+        sector,
+        statutory,
+        exempt,
+        aliases,
+        headcount,
+        coverage,
+        weight,
+        dna_factor,
+        returns,
+    }
 }
 
 const AGENCIES: &[AgencyDef] = &[
-    ag("Northshire Police", "Police", true, false, &["Northshire Constabulary", "NSP"], 820, 0.93, 9.0, 1.3, true),
-    ag("Northshire Children's Social Care", "Local authority", true, false, &["Childrens Social Care", "CSC"], 640, 0.97, 14.0, 0.6, true),
-    ag("Northshire Early Help Service", "Local authority", true, false, &["Early Help"], 210, 0.91, 6.0, 0.8, true),
-    ag("Northshire Integrated Care Board", "Health", true, false, &["ICB", "NHS Northshire ICB"], 160, 0.88, 3.0, 1.0, true),
-    ag("Northshire Hospitals NHS Foundation Trust", "Health", false, false, &["NHFT", "Northshire Hospitals"], 1450, 0.84, 10.0, 1.4, true),
-    ag("Northshire Community Health NHS Trust", "Health", false, false, &["Community Health"], 720, 0.90, 7.0, 1.1, true),
-    ag("Northshire Mental Health NHS Trust", "Health", false, false, &["NMHT"], 530, 0.79, 5.0, 1.6, true),
-    ag("Northshire Ambulance Service", "Health", false, false, &[], 310, 0.62, 2.0, 2.0, true),
-    ag("GP Practices (Northshire)", "Health", false, false, &["GP Practices", "General Practice"], 380, 0.55, 3.0, 1.8, true),
-    ag("Northshire Primary Schools", "Education", false, false, &["Primary Schools"], 1900, 0.92, 12.0, 0.9, true),
-    ag("Northshire Secondary Schools", "Education", false, false, &["Secondary Schools"], 1300, 0.86, 9.0, 1.0, true),
-    ag("Ashfield Academy Trust", "Education", false, false, &["Ashfield Academies"], 420, 0.95, 4.0, 0.7, true),
-    ag("St Mary's Catholic Academy Trust", "Education", false, false, &["St Marys CAT"], 300, 0.81, 3.0, 1.0, true),
-    ag("Northshire College", "Education", false, false, &["Northshire FE College"], 260, 0.72, 2.0, 1.5, true),
-    ag("Early Years Providers", "Early years", false, false, &["Early Years", "Private nurseries"], 700, 0.77, 6.0, 1.2, true),
-    ag("Little Acorns Nurseries", "Early years", false, false, &[], 90, 0.96, 1.0, 0.5, true),
-    ag("Northshire Young Carers", "Voluntary sector", false, true, &["Young Carers"], 40, 1.0, 1.0, 0.7, true),
-    ag("Safe Homes Women's Aid", "Voluntary sector", false, true, &["Safe Homes"], 55, 0.92, 1.5, 0.8, true),
-    ag("Northshire Mind", "Voluntary sector", false, true, &[], 70, 0.68, 1.0, 1.2, true),
-    ag("Youth Connect Northshire", "Voluntary sector", false, true, &["Youth Connect"], 65, 0.88, 1.2, 1.0, true),
-    ag("Northshire Scouts & Guides", "Voluntary sector", false, true, &[], 120, 0.35, 0.6, 1.5, false),
-    ag("Northshire Homes", "Housing", false, false, &["Northshire Homes Ltd"], 240, 0.58, 1.5, 1.6, true),
-    ag("Riverside Housing Association", "Housing", false, false, &["Riverside Housing"], 150, 0.0, 0.0, 1.0, true),
-    ag("Probation Service (Northshire)", "Probation", false, false, &["Probation Service", "Probation"], 190, 0.83, 2.5, 1.1, true),
-    ag("Northshire Youth Justice Service", "Youth justice", false, false, &["YJS", "Youth Justice"], 85, 0.99, 1.5, 0.6, true),
-    ag("Cafcass", "Courts", false, false, &[], 60, 0.90, 0.8, 0.9, true),
-    ag("Eastvale District Council", "District council", false, false, &["Eastvale DC"], 140, 0.66, 1.2, 1.3, true),
-    ag("Westmoor Borough Council", "District council", false, false, &["Westmoor BC"], 160, 0.74, 1.3, 1.2, false),
-    ag("Northshire Fire & Rescue Service", "Fire and rescue", false, false, &["NFRS", "Fire Service"], 330, 0.48, 1.5, 1.4, true),
-    ag("Northshire Adult Social Care", "Local authority", false, false, &["Adult Social Care", "ASC"], 450, 0.71, 3.5, 1.0, true),
-    ag("Northshire Drug & Alcohol Service", "Health", false, false, &["Turning Point Northshire"], 95, 0.87, 1.2, 1.3, true),
-    ag("Northshire Faith Forum", "Faith", false, true, &[], 50, 0.30, 0.5, 1.7, false),
-    ag("Active Northshire", "Sport and leisure", false, true, &[], 75, 0.45, 0.6, 1.4, true),
+    ag(
+        "Northshire Police",
+        "Police",
+        true,
+        false,
+        &["Northshire Constabulary", "NSP"],
+        820,
+        0.93,
+        9.0,
+        1.3,
+        true,
+    ),
+    ag(
+        "Northshire Children's Social Care",
+        "Local authority",
+        true,
+        false,
+        &["Childrens Social Care", "CSC"],
+        640,
+        0.97,
+        14.0,
+        0.6,
+        true,
+    ),
+    ag(
+        "Northshire Early Help Service",
+        "Local authority",
+        true,
+        false,
+        &["Early Help"],
+        210,
+        0.91,
+        6.0,
+        0.8,
+        true,
+    ),
+    ag(
+        "Northshire Integrated Care Board",
+        "Health",
+        true,
+        false,
+        &["ICB", "NHS Northshire ICB"],
+        160,
+        0.88,
+        3.0,
+        1.0,
+        true,
+    ),
+    ag(
+        "Northshire Hospitals NHS Foundation Trust",
+        "Health",
+        false,
+        false,
+        &["NHFT", "Northshire Hospitals"],
+        1450,
+        0.84,
+        10.0,
+        1.4,
+        true,
+    ),
+    ag(
+        "Northshire Community Health NHS Trust",
+        "Health",
+        false,
+        false,
+        &["Community Health"],
+        720,
+        0.90,
+        7.0,
+        1.1,
+        true,
+    ),
+    ag(
+        "Northshire Mental Health NHS Trust",
+        "Health",
+        false,
+        false,
+        &["NMHT"],
+        530,
+        0.79,
+        5.0,
+        1.6,
+        true,
+    ),
+    ag(
+        "Northshire Ambulance Service",
+        "Health",
+        false,
+        false,
+        &[],
+        310,
+        0.62,
+        2.0,
+        2.0,
+        true,
+    ),
+    ag(
+        "GP Practices (Northshire)",
+        "Health",
+        false,
+        false,
+        &["GP Practices", "General Practice"],
+        380,
+        0.55,
+        3.0,
+        1.8,
+        true,
+    ),
+    ag(
+        "Northshire Primary Schools",
+        "Education",
+        false,
+        false,
+        &["Primary Schools"],
+        1900,
+        0.92,
+        12.0,
+        0.9,
+        true,
+    ),
+    ag(
+        "Northshire Secondary Schools",
+        "Education",
+        false,
+        false,
+        &["Secondary Schools"],
+        1300,
+        0.86,
+        9.0,
+        1.0,
+        true,
+    ),
+    ag(
+        "Ashfield Academy Trust",
+        "Education",
+        false,
+        false,
+        &["Ashfield Academies"],
+        420,
+        0.95,
+        4.0,
+        0.7,
+        true,
+    ),
+    ag(
+        "St Mary's Catholic Academy Trust",
+        "Education",
+        false,
+        false,
+        &["St Marys CAT"],
+        300,
+        0.81,
+        3.0,
+        1.0,
+        true,
+    ),
+    ag(
+        "Northshire College",
+        "Education",
+        false,
+        false,
+        &["Northshire FE College"],
+        260,
+        0.72,
+        2.0,
+        1.5,
+        true,
+    ),
+    ag(
+        "Early Years Providers",
+        "Early years",
+        false,
+        false,
+        &["Early Years", "Private nurseries"],
+        700,
+        0.77,
+        6.0,
+        1.2,
+        true,
+    ),
+    ag(
+        "Little Acorns Nurseries",
+        "Early years",
+        false,
+        false,
+        &[],
+        90,
+        0.96,
+        1.0,
+        0.5,
+        true,
+    ),
+    ag(
+        "Northshire Young Carers",
+        "Voluntary sector",
+        false,
+        true,
+        &["Young Carers"],
+        40,
+        1.0,
+        1.0,
+        0.7,
+        true,
+    ),
+    ag(
+        "Safe Homes Women's Aid",
+        "Voluntary sector",
+        false,
+        true,
+        &["Safe Homes"],
+        55,
+        0.92,
+        1.5,
+        0.8,
+        true,
+    ),
+    ag(
+        "Northshire Mind",
+        "Voluntary sector",
+        false,
+        true,
+        &[],
+        70,
+        0.68,
+        1.0,
+        1.2,
+        true,
+    ),
+    ag(
+        "Youth Connect Northshire",
+        "Voluntary sector",
+        false,
+        true,
+        &["Youth Connect"],
+        65,
+        0.88,
+        1.2,
+        1.0,
+        true,
+    ),
+    ag(
+        "Northshire Scouts & Guides",
+        "Voluntary sector",
+        false,
+        true,
+        &[],
+        120,
+        0.35,
+        0.6,
+        1.5,
+        false,
+    ),
+    ag(
+        "Northshire Homes",
+        "Housing",
+        false,
+        false,
+        &["Northshire Homes Ltd"],
+        240,
+        0.58,
+        1.5,
+        1.6,
+        true,
+    ),
+    ag(
+        "Riverside Housing Association",
+        "Housing",
+        false,
+        false,
+        &["Riverside Housing"],
+        150,
+        0.0,
+        0.0,
+        1.0,
+        true,
+    ),
+    ag(
+        "Probation Service (Northshire)",
+        "Probation",
+        false,
+        false,
+        &["Probation Service", "Probation"],
+        190,
+        0.83,
+        2.5,
+        1.1,
+        true,
+    ),
+    ag(
+        "Northshire Youth Justice Service",
+        "Youth justice",
+        false,
+        false,
+        &["YJS", "Youth Justice"],
+        85,
+        0.99,
+        1.5,
+        0.6,
+        true,
+    ),
+    ag(
+        "Cafcass",
+        "Courts",
+        false,
+        false,
+        &[],
+        60,
+        0.90,
+        0.8,
+        0.9,
+        true,
+    ),
+    ag(
+        "Eastvale District Council",
+        "District council",
+        false,
+        false,
+        &["Eastvale DC"],
+        140,
+        0.66,
+        1.2,
+        1.3,
+        true,
+    ),
+    ag(
+        "Westmoor Borough Council",
+        "District council",
+        false,
+        false,
+        &["Westmoor BC"],
+        160,
+        0.74,
+        1.3,
+        1.2,
+        false,
+    ),
+    ag(
+        "Northshire Fire & Rescue Service",
+        "Fire and rescue",
+        false,
+        false,
+        &["NFRS", "Fire Service"],
+        330,
+        0.48,
+        1.5,
+        1.4,
+        true,
+    ),
+    ag(
+        "Northshire Adult Social Care",
+        "Local authority",
+        false,
+        false,
+        &["Adult Social Care", "ASC"],
+        450,
+        0.71,
+        3.5,
+        1.0,
+        true,
+    ),
+    ag(
+        "Northshire Drug & Alcohol Service",
+        "Health",
+        false,
+        false,
+        &["Turning Point Northshire"],
+        95,
+        0.87,
+        1.2,
+        1.3,
+        true,
+    ),
+    ag(
+        "Northshire Faith Forum",
+        "Faith",
+        false,
+        true,
+        &[],
+        50,
+        0.30,
+        0.5,
+        1.7,
+        false,
+    ),
+    ag(
+        "Active Northshire",
+        "Sport and leisure",
+        false,
+        true,
+        &[],
+        75,
+        0.45,
+        0.6,
+        1.4,
+        true,
+    ),
 ];
 
 struct CourseDef {
@@ -103,32 +477,153 @@ struct CourseDef {
 }
 
 const COURSES: &[CourseDef] = &[
-    CourseDef { title: "Introduction to Safeguarding Children", level: "Level 1", pathway: "Core", modes: &[("E-learning", 0.6), ("Virtual", 0.4)], full_day: false, sessions_per_year: 26, gain: 1.1 },
-    CourseDef { title: "Working Together: Roles and Responsibilities", level: "Level 2", pathway: "Core", modes: &[("Classroom", 0.7), ("Virtual", 0.3)], full_day: true, sessions_per_year: 22, gain: 0.9 },
-    CourseDef { title: "Recognising and Responding to Neglect", level: "Level 2", pathway: "Neglect", modes: &[("Classroom", 0.5), ("Virtual", 0.5)], full_day: true, sessions_per_year: 18, gain: 1.0 },
-    CourseDef { title: "Child Exploitation: Criminal and Sexual", level: "Level 3", pathway: "Exploitation", modes: &[("Classroom", 1.0)], full_day: true, sessions_per_year: 14, gain: 1.2 },
-    CourseDef { title: "Domestic Abuse and its Impact on Children", level: "Level 2", pathway: "Domestic abuse", modes: &[("Virtual", 0.8), ("Classroom", 0.2)], full_day: false, sessions_per_year: 18, gain: 0.8 },
-    CourseDef { title: "Understanding Thresholds and Making Referrals", level: "Level 2", pathway: "Core", modes: &[("Virtual", 1.0)], full_day: false, sessions_per_year: 20, gain: 0.7 },
-    CourseDef { title: "Safeguarding Disabled Children", level: "Level 3", pathway: "Core", modes: &[("Classroom", 1.0)], full_day: true, sessions_per_year: 8, gain: 0.9 },
-    CourseDef { title: "Harmful Sexual Behaviour", level: "Level 3", pathway: "Exploitation", modes: &[("Classroom", 0.6), ("Virtual", 0.4)], full_day: true, sessions_per_year: 10, gain: 1.1 },
-    CourseDef { title: "Parental Mental Health and Substance Misuse", level: "Level 2", pathway: "Neglect", modes: &[("Virtual", 1.0)], full_day: false, sessions_per_year: 14, gain: 0.6 },
-    CourseDef { title: "Online Safety for Practitioners", level: "Level 1", pathway: "Exploitation", modes: &[("E-learning", 1.0)], full_day: false, sessions_per_year: 12, gain: 0.5 },
-    CourseDef { title: "Contextual Safeguarding", level: "Level 3", pathway: "Exploitation", modes: &[("Classroom", 1.0)], full_day: true, sessions_per_year: 8, gain: 1.0 },
-    CourseDef { title: "Professional Curiosity and Challenge", level: "Level 2", pathway: "Core", modes: &[("Virtual", 0.7), ("Classroom", 0.3)], full_day: false, sessions_per_year: 16, gain: 0.2 },
-    CourseDef { title: "Child Protection Conferences and Core Groups", level: "Level 3", pathway: "Core", modes: &[("Classroom", 1.0)], full_day: true, sessions_per_year: 10, gain: 0.8 },
+    CourseDef {
+        title: "Introduction to Safeguarding Children",
+        level: "Level 1",
+        pathway: "Core",
+        modes: &[("E-learning", 0.6), ("Virtual", 0.4)],
+        full_day: false,
+        sessions_per_year: 26,
+        gain: 1.1,
+    },
+    CourseDef {
+        title: "Working Together: Roles and Responsibilities",
+        level: "Level 2",
+        pathway: "Core",
+        modes: &[("Classroom", 0.7), ("Virtual", 0.3)],
+        full_day: true,
+        sessions_per_year: 22,
+        gain: 0.9,
+    },
+    CourseDef {
+        title: "Recognising and Responding to Neglect",
+        level: "Level 2",
+        pathway: "Neglect",
+        modes: &[("Classroom", 0.5), ("Virtual", 0.5)],
+        full_day: true,
+        sessions_per_year: 18,
+        gain: 1.0,
+    },
+    CourseDef {
+        title: "Child Exploitation: Criminal and Sexual",
+        level: "Level 3",
+        pathway: "Exploitation",
+        modes: &[("Classroom", 1.0)],
+        full_day: true,
+        sessions_per_year: 14,
+        gain: 1.2,
+    },
+    CourseDef {
+        title: "Domestic Abuse and its Impact on Children",
+        level: "Level 2",
+        pathway: "Domestic abuse",
+        modes: &[("Virtual", 0.8), ("Classroom", 0.2)],
+        full_day: false,
+        sessions_per_year: 18,
+        gain: 0.8,
+    },
+    CourseDef {
+        title: "Understanding Thresholds and Making Referrals",
+        level: "Level 2",
+        pathway: "Core",
+        modes: &[("Virtual", 1.0)],
+        full_day: false,
+        sessions_per_year: 20,
+        gain: 0.7,
+    },
+    CourseDef {
+        title: "Safeguarding Disabled Children",
+        level: "Level 3",
+        pathway: "Core",
+        modes: &[("Classroom", 1.0)],
+        full_day: true,
+        sessions_per_year: 8,
+        gain: 0.9,
+    },
+    CourseDef {
+        title: "Harmful Sexual Behaviour",
+        level: "Level 3",
+        pathway: "Exploitation",
+        modes: &[("Classroom", 0.6), ("Virtual", 0.4)],
+        full_day: true,
+        sessions_per_year: 10,
+        gain: 1.1,
+    },
+    CourseDef {
+        title: "Parental Mental Health and Substance Misuse",
+        level: "Level 2",
+        pathway: "Neglect",
+        modes: &[("Virtual", 1.0)],
+        full_day: false,
+        sessions_per_year: 14,
+        gain: 0.6,
+    },
+    CourseDef {
+        title: "Online Safety for Practitioners",
+        level: "Level 1",
+        pathway: "Exploitation",
+        modes: &[("E-learning", 1.0)],
+        full_day: false,
+        sessions_per_year: 12,
+        gain: 0.5,
+    },
+    CourseDef {
+        title: "Contextual Safeguarding",
+        level: "Level 3",
+        pathway: "Exploitation",
+        modes: &[("Classroom", 1.0)],
+        full_day: true,
+        sessions_per_year: 8,
+        gain: 1.0,
+    },
+    CourseDef {
+        title: "Professional Curiosity and Challenge",
+        level: "Level 2",
+        pathway: "Core",
+        modes: &[("Virtual", 0.7), ("Classroom", 0.3)],
+        full_day: false,
+        sessions_per_year: 16,
+        gain: 0.2,
+    },
+    CourseDef {
+        title: "Child Protection Conferences and Core Groups",
+        level: "Level 3",
+        pathway: "Core",
+        modes: &[("Classroom", 1.0)],
+        full_day: true,
+        sessions_per_year: 10,
+        gain: 0.8,
+    },
 ];
 
 /// Evaluation items: (header text after "Pre: "/"Post: ").
-const ITEMS: [&str; 4] = ["Knowledge of the topic", "Recognising signs", "Confidence to act", "Knowing local procedures"];
-const IMPACT_ITEMS: [&str; 3] = ["Changed my practice", "Shared learning with colleagues", "More confident making referrals"];
-const LIKERT: [&str; 5] = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"];
+const ITEMS: [&str; 4] = [
+    "Knowledge of the topic",
+    "Recognising signs",
+    "Confidence to act",
+    "Knowing local procedures",
+];
+const IMPACT_ITEMS: [&str; 3] = [
+    "Changed my practice",
+    "Shared learning with colleagues",
+    "More confident making referrals",
+];
+const LIKERT: [&str; 5] = [
+    "Strongly disagree",
+    "Disagree",
+    "Neither agree nor disagree",
+    "Agree",
+    "Strongly agree",
+];
 const FIRST: [&str; 24] = [
-    "amy", "ben", "chloe", "dan", "emma", "faisal", "grace", "harry", "isla", "jack", "kiran", "laura", "mohammed",
-    "nina", "owen", "priya", "quinn", "rachel", "sam", "tom", "uma", "victoria", "will", "zara",
+    "amy", "ben", "chloe", "dan", "emma", "faisal", "grace", "harry", "isla", "jack", "kiran",
+    "laura", "mohammed", "nina", "owen", "priya", "quinn", "rachel", "sam", "tom", "uma",
+    "victoria", "will", "zara",
 ];
 const LAST: [&str; 20] = [
-    "smith", "jones", "taylor", "brown", "williams", "wilson", "johnson", "davies", "patel", "wright", "khan",
-    "evans", "thomas", "roberts", "walker", "hughes", "green", "hall", "wood", "clarke",
+    "smith", "jones", "taylor", "brown", "williams", "wilson", "johnson", "davies", "patel",
+    "wright", "khan", "evans", "thomas", "roberts", "walker", "hughes", "green", "hall", "wood",
+    "clarke",
 ];
 
 struct Session {
@@ -238,7 +733,9 @@ fn clamp_score(x: f64) -> u32 {
 
 /// Writes the sample to `out`; returns a summary of what was written.
 pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String> {
-    let mut g = Gen { rng: ChaCha8Rng::seed_from_u64(seed) };
+    let mut g = Gen {
+        rng: ChaCha8Rng::seed_from_u64(seed),
+    };
     std::fs::create_dir_all(out).map_err(|source| Error::Io {
         context: format!("could not create '{}'", out.display()),
         source,
@@ -250,13 +747,25 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
         .enumerate()
         .map(|(a, def)| {
             let size = ((def.headcount as f64 * 0.8 * scale as f64) as usize).max(10);
-            let domain: String = def.name.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).take(14).collect();
+            let domain: String = def
+                .name
+                .to_ascii_lowercase()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .take(14)
+                .collect();
             (0..size)
                 .map(|i| {
                     let f = FIRST[(i * 7 + a) % FIRST.len()];
                     let l = LAST[(i * 3 + a * 5) % LAST.len()];
                     let email = format!("{f}.{l}{i}@{domain}.org.uk");
-                    let name = format!("{}{} {}{}", f[..1].to_uppercase(), &f[1..], l[..1].to_uppercase(), &l[1..]);
+                    let name = format!(
+                        "{}{} {}{}",
+                        f[..1].to_uppercase(),
+                        &f[1..],
+                        l[..1].to_uppercase(),
+                        &l[1..]
+                    );
                     (email, name)
                 })
                 .collect()
@@ -269,15 +778,35 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
         for (c, course) in COURSES.iter().enumerate() {
             let n = course.sessions_per_year * scale;
             for _ in 0..n {
-                let mode = course.modes[g.weighted(&course.modes.iter().map(|m| m.1).collect::<Vec<_>>())].0;
+                let mode = course.modes
+                    [g.weighted(&course.modes.iter().map(|m| m.1).collect::<Vec<_>>())]
+                .0;
                 let places = match mode {
                     "E-learning" => g.range(40, 70),
                     "Virtual" => g.range(24, 40),
                     _ => g.range(18, 30),
                 };
-                let trainer_cost = if mode == "E-learning" { 0 } else if course.full_day { g.range(45, 70) * 10 } else { g.range(25, 40) * 10 };
-                let venue_cost = if mode == "Classroom" { g.range(12, 30) * 10 } else { 0 };
-                sessions.push(Session { id: String::new(), course: c, date: weekday_in(&mut g, fy), places, mode, trainer_cost, venue_cost });
+                let trainer_cost = if mode == "E-learning" {
+                    0
+                } else if course.full_day {
+                    g.range(45, 70) * 10
+                } else {
+                    g.range(25, 40) * 10
+                };
+                let venue_cost = if mode == "Classroom" {
+                    g.range(12, 30) * 10
+                } else {
+                    0
+                };
+                sessions.push(Session {
+                    id: String::new(),
+                    course: c,
+                    date: weekday_in(&mut g, fy),
+                    places,
+                    mode,
+                    trainer_cost,
+                    venue_cost,
+                });
             }
         }
     }
@@ -308,29 +837,52 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
             let r: f64 = g.rng.random_range(0.0..1.0);
             let lead = g.range(7, 70) as i64;
             let booked_at = session.date - Duration::days(lead);
-            let (status, trained, cancelled_at): (&'static str, bool, Option<NaiveDate>) = if walk_in {
-                (*g.pick(&["Walk-in", "Walk in", "Unbooked"]), true, None)
-            } else if r < dna_p {
-                (*g.pick(&["DNA", "Did not attend", "No show", "DNA", "Not checked in"]), false, None)
-            } else if r < dna_p + 0.03 {
-                // Cancelled within the notice period: some systems say so, others just "Cancelled".
-                let days = g.range(0, 6) as i64;
-                let label = if g.chance(0.5) { "Late cancellation" } else { "Cancelled" };
-                (label, false, Some(session.date - Duration::days(days)))
-            } else if r < dna_p + 0.09 {
-                let days = g.range(8, (lead as u32).max(9)) as i64;
-                (*g.pick(&["Cancelled", "Cancelled", "Withdrawn"]), false, Some(session.date - Duration::days(days)))
-            } else {
-                let label = if session.mode == "E-learning" { "Completed" } else { *g.pick(&["Attended", "Attended", "Checked In", "attended"]) };
-                (label, true, None)
-            };
+            let (status, trained, cancelled_at): (&'static str, bool, Option<NaiveDate>) =
+                if walk_in {
+                    (*g.pick(&["Walk-in", "Walk in", "Unbooked"]), true, None)
+                } else if r < dna_p {
+                    (
+                        *g.pick(&["DNA", "Did not attend", "No show", "DNA", "Not checked in"]),
+                        false,
+                        None,
+                    )
+                } else if r < dna_p + 0.03 {
+                    // Cancelled within the notice period: some systems say so, others just "Cancelled".
+                    let days = g.range(0, 6) as i64;
+                    let label = if g.chance(0.5) {
+                        "Late cancellation"
+                    } else {
+                        "Cancelled"
+                    };
+                    (label, false, Some(session.date - Duration::days(days)))
+                } else if r < dna_p + 0.09 {
+                    let days = g.range(8, (lead as u32).max(9)) as i64;
+                    (
+                        *g.pick(&["Cancelled", "Cancelled", "Withdrawn"]),
+                        false,
+                        Some(session.date - Duration::days(days)),
+                    )
+                } else {
+                    let label = if session.mode == "E-learning" {
+                        "Completed"
+                    } else {
+                        *g.pick(&["Attended", "Attended", "Checked In", "attended"])
+                    };
+                    (label, true, None)
+                };
             // How the agency was typed: mostly the register name, sometimes an alias or a slip.
             let agency_text = if g.chance(0.82) || def.aliases.is_empty() {
-                if g.chance(0.05) { def.name.to_uppercase() } else { def.name.to_string() }
+                if g.chance(0.05) {
+                    def.name.to_uppercase()
+                } else {
+                    def.name.to_string()
+                }
             } else if g.chance(0.85) {
                 g.pick(def.aliases).to_string()
             } else {
-                def.name.replace(" & ", " and ").replace("Service", "Services")
+                def.name
+                    .replace(" & ", " and ")
+                    .replace("Service", "Services")
             };
             bookings.push(Booking {
                 session: si,
@@ -346,7 +898,11 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
         }
     }
     // A couple of names nobody has put in the register.
-    let typos = [("Northshire Polce", 0usize), ("Ashfeld Academy Trust", 11), ("Sure Start Eastvale", usize::MAX)];
+    let typos = [
+        ("Northshire Polce", 0usize),
+        ("Ashfeld Academy Trust", 11),
+        ("Sure Start Eastvale", usize::MAX),
+    ];
     for (k, (text, agency)) in typos.iter().enumerate() {
         for j in 0..(3 * scale as usize) {
             let i = (k * 997 + j * 131 + 17) % bookings.len();
@@ -368,13 +924,21 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
     let mut rows: Vec<Vec<V>> = Vec::with_capacity(total_bookings + 32);
     for (i, b) in bookings.iter().enumerate() {
         let session = &sessions[b.session];
-        let date = if i % 9 == 4 { s(session.date.format("%d/%m/%Y").to_string()) } else { V::D(session.date) };
+        let date = if i % 9 == 4 {
+            s(session.date.format("%d/%m/%Y").to_string())
+        } else {
+            V::D(session.date)
+        };
         let row = vec![
             s(&session.id),
             s(COURSES[session.course].title),
             date,
             s(b.name.clone()),
-            s(if i % 17 == 3 { b.delegate.to_uppercase() } else { b.delegate.clone() }),
+            s(if i % 17 == 3 {
+                b.delegate.to_uppercase()
+            } else {
+                b.delegate.clone()
+            }),
             s(b.agency_text.clone()),
             s(b.status),
             V::D(b.booked_at),
@@ -383,8 +947,19 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
         rows.push(row);
         // Re-exported rows: the same booking twice, now and then with another status.
         if i % 211 == 7 {
-            let mut dup = vec![s(&session.id), s(COURSES[session.course].title), V::D(session.date), s(b.name.clone())];
-            dup.extend([s(b.delegate.clone()), s(b.agency_text.clone()), s(if b.trained { "Cancelled" } else { b.status }), V::D(b.booked_at), V::Blank]);
+            let mut dup = vec![
+                s(&session.id),
+                s(COURSES[session.course].title),
+                V::D(session.date),
+                s(b.name.clone()),
+            ];
+            dup.extend([
+                s(b.delegate.clone()),
+                s(b.agency_text.clone()),
+                s(if b.trained { "Cancelled" } else { b.status }),
+                V::D(b.booked_at),
+                V::Blank,
+            ]);
             rows.push(dup);
         }
         if i % 1500 == 750 {
@@ -407,7 +982,13 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
     }
     let trained_count = bookings.iter().filter(|b| b.trained).count();
     let mut total = vec![s("Total")];
-    total.extend((1..9).map(|c| if c == 4 { V::N(total_bookings as f64) } else { V::Blank }));
+    total.extend((1..9).map(|c| {
+        if c == 4 {
+            V::N(total_bookings as f64)
+        } else {
+            V::Blank
+        }
+    }));
     rows.push(total);
     let attendance = Table {
         preamble: vec![
@@ -415,14 +996,35 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
             "Exported from the booking system for 01/04/2024 to 31/03/2026".into(),
             String::new(),
         ],
-        header: vec!["Session ID", "Course Title", "Session Date", "Delegate Name", "Delegate Email", "Organisation", "Attendance Status", "Booked On", "Cancelled On"],
+        header: vec![
+            "Session ID",
+            "Course Title",
+            "Session Date",
+            "Delegate Name",
+            "Delegate Email",
+            "Organisation",
+            "Attendance Status",
+            "Booked On",
+            "Cancelled On",
+        ],
         rows,
     };
 
     // sessions: costs with £ and commas, durations in words or hours, a TBC.
     let sessions_table = Table {
         preamble: vec![],
-        header: vec!["session_id", "course", "session_date", "places", "mode", "duration", "level", "pathway", "trainer_cost", "venue_cost"],
+        header: vec![
+            "session_id",
+            "course",
+            "session_date",
+            "places",
+            "mode",
+            "duration",
+            "level",
+            "pathway",
+            "trainer_cost",
+            "venue_cost",
+        ],
         rows: sessions
             .iter()
             .enumerate()
@@ -437,14 +1039,38 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
                 vec![
                     s(&se.id),
                     s(c.title),
-                    if i % 5 == 1 { s(se.date.format("%d/%m/%Y").to_string()) } else { s(se.date.format("%Y-%m-%d").to_string()) },
-                    if i % 97 == 13 { s("TBC") } else { V::N(se.places as f64) },
-                    s(if i % 7 == 2 { se.mode.to_lowercase() } else { se.mode.to_string() }),
+                    if i % 5 == 1 {
+                        s(se.date.format("%d/%m/%Y").to_string())
+                    } else {
+                        s(se.date.format("%Y-%m-%d").to_string())
+                    },
+                    if i % 97 == 13 {
+                        s("TBC")
+                    } else {
+                        V::N(se.places as f64)
+                    },
+                    s(if i % 7 == 2 {
+                        se.mode.to_lowercase()
+                    } else {
+                        se.mode.to_string()
+                    }),
                     duration,
                     s(c.level),
                     s(c.pathway),
-                    if se.trainer_cost >= 1000 { s(format!("£{},{:03}", se.trainer_cost / 1000, se.trainer_cost % 1000)) } else { V::N(se.trainer_cost as f64) },
-                    if se.venue_cost == 0 { s("-") } else { V::N(se.venue_cost as f64) },
+                    if se.trainer_cost >= 1000 {
+                        s(format!(
+                            "£{},{:03}",
+                            se.trainer_cost / 1000,
+                            se.trainer_cost % 1000
+                        ))
+                    } else {
+                        V::N(se.trainer_cost as f64)
+                    },
+                    if se.venue_cost == 0 {
+                        s("-")
+                    } else {
+                        V::N(se.venue_cost as f64)
+                    },
                 ]
             })
             .collect(),
@@ -461,7 +1087,11 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
     let mut responders = Vec::new();
     for (i, b) in bookings.iter().enumerate() {
         let course = &COURSES[sessions[b.session].course];
-        let fills_form = if b.trained { g.chance(0.70) } else { i % 401 == 5 };
+        let fills_form = if b.trained {
+            g.chance(0.70)
+        } else {
+            i % 401 == 5
+        };
         if !fills_form {
             continue;
         }
@@ -488,13 +1118,20 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
             responders.push(i);
         }
     }
-    for (k, col, v) in [(10usize, 3usize, V::N(6.0)), (250, 5, s("7 - Very confident"))] {
+    for (k, col, v) in [
+        (10usize, 3usize, V::N(6.0)),
+        (250, 5, s("7 - Very confident")),
+    ] {
         let k = (k * scale as usize) % eval_rows.len().max(1);
         if let Some(row) = eval_rows.get_mut(k) {
             row[col] = v;
         }
     }
-    let evaluations = Table { preamble: vec![], header: eval_header, rows: eval_rows };
+    let evaluations = Table {
+        preamble: vec![],
+        header: eval_header,
+        rows: eval_rows,
+    };
 
     // impact: ~40% of those trained, 60-100 days on; UK text dates.
     let mut impact_rows = Vec::new();
@@ -518,8 +1155,16 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
         let mut row = vec![
             s(&session.id),
             s(b.delegate.clone()),
-            if i % 13 == 0 { s("next week") } else { s(responded.format("%d/%m/%Y").to_string()) },
-            s(*g.pick(if applied { &["Yes", "Y", "yes"] } else { &["No", "N", "no"] })),
+            if i % 13 == 0 {
+                s("next week")
+            } else {
+                s(responded.format("%d/%m/%Y").to_string())
+            },
+            s(*g.pick(if applied {
+                &["Yes", "Y", "yes"]
+            } else {
+                &["No", "N", "no"]
+            })),
         ];
         for _ in IMPACT_ITEMS {
             let score = clamp_score(if applied { 4.0 } else { 2.8 } + g.normal() * 0.8);
@@ -538,12 +1183,21 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
             }
         }
     }
-    let mut impact_header = vec!["session_id", "delegate_id", "responded_at", "Have you applied the learning?"];
+    let mut impact_header = vec![
+        "session_id",
+        "delegate_id",
+        "responded_at",
+        "Have you applied the learning?",
+    ];
     for item in IMPACT_ITEMS {
         impact_header.push(Box::leak(format!("Impact: {item}").into_boxed_str()));
     }
     impact_header.push("Comments");
-    let impact = Table { preamble: vec![], header: impact_header, rows: impact_rows };
+    let impact = Table {
+        preamble: vec![],
+        header: impact_header,
+        rows: impact_rows,
+    };
 
     // agency_returns: one row per agency, year and level, years in several spellings.
     let levels = [("Level 1", 0.55), ("Level 2", 0.35), ("Level 3", 0.10)];
@@ -556,26 +1210,47 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
             for (li, (level, share)) in levels.iter().enumerate() {
                 let headcount = ((def.headcount * scale) as f64 * share).round().max(1.0) as u32;
                 let drift = (g.normal() * 0.04).clamp(-0.1, 0.1);
-                let trained = ((headcount as f64) * (def.coverage + drift).clamp(0.0, 1.0)).round() as u32;
+                let trained =
+                    ((headcount as f64) * (def.coverage + drift).clamp(0.0, 1.0)).round() as u32;
                 let year = match (a + li) % 4 {
                     0 => format!("{fy}-{:02}", (fy + 1) % 100),
                     1 => format!("{fy}/{:02}", (fy + 1) % 100),
                     2 => format!("FY{fy}-{:02}", (fy + 1) % 100),
                     _ => format!("{fy}-{}", fy + 1),
                 };
-                let name = if a % 5 == 2 && li == 0 { def.name.to_lowercase() } else { def.name.to_string() };
-                return_rows.push(vec![s(name), s(year), s(*level), V::N(headcount as f64), V::N(trained as f64)]);
+                let name = if a % 5 == 2 && li == 0 {
+                    def.name.to_lowercase()
+                } else {
+                    def.name.to_string()
+                };
+                return_rows.push(vec![
+                    s(name),
+                    s(year),
+                    s(*level),
+                    V::N(headcount as f64),
+                    V::N(trained as f64),
+                ]);
             }
         }
     }
     if let Some(row) = return_rows.get_mut(9) {
         row[3] = s("approx 200");
     }
-    let agency_returns = Table { preamble: vec![], header: vec!["Agency", "Financial Year", "Level", "Headcount", "Trained"], rows: return_rows };
+    let agency_returns = Table {
+        preamble: vec![],
+        header: vec!["Agency", "Financial Year", "Level", "Headcount", "Trained"],
+        rows: return_rows,
+    };
 
     let agencies = Table {
         preamble: vec![],
-        header: vec!["agency", "aliases", "sector", "statutory_partner", "charge_exempt"],
+        header: vec![
+            "agency",
+            "aliases",
+            "sector",
+            "statutory_partner",
+            "charge_exempt",
+        ],
         rows: AGENCIES
             .iter()
             .map(|a| {
@@ -591,21 +1266,50 @@ pub fn write(out: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<String
     };
 
     let write_as = |name: &str, table: &Table, sheet: &str, xlsx: bool| -> Result<String> {
-        let file = if xlsx { format!("{name}.xlsx") } else { format!("{name}.csv") };
+        let file = if xlsx {
+            format!("{name}.xlsx")
+        } else {
+            format!("{name}.csv")
+        };
         let path = out.join(&file);
-        let bytes = if xlsx { xlsx_bytes(table, sheet) } else { Ok(csv_bytes(table)) };
+        let bytes = if xlsx {
+            xlsx_bytes(table, sheet)
+        } else {
+            Ok(csv_bytes(table))
+        };
         let bytes = bytes.map_err(|e| Error::Internal(format!("writing {file}: {e}")))?;
-        std::fs::write(&path, bytes).map_err(|source| Error::Io { context: format!("could not write '{}'", path.display()), source })?;
+        std::fs::write(&path, bytes).map_err(|source| Error::Io {
+            context: format!("could not write '{}'", path.display()),
+            source,
+        })?;
         Ok(file)
     };
     let xlsx = !csv_only;
     let mut written = Vec::new();
-    written.push((write_as("attendance", &attendance, "Bookings", xlsx)?, attendance.rows.len()));
-    written.push((write_as("sessions", &sessions_table, "Sessions", false)?, sessions_table.rows.len()));
-    written.push((write_as("evaluations", &evaluations, "Responses", xlsx)?, evaluations.rows.len()));
-    written.push((write_as("impact", &impact, "Impact", false)?, impact.rows.len()));
-    written.push((write_as("agency_returns", &agency_returns, "Returns", xlsx)?, agency_returns.rows.len()));
-    written.push((write_as("agencies", &agencies, "Register", xlsx)?, agencies.rows.len()));
+    written.push((
+        write_as("attendance", &attendance, "Bookings", xlsx)?,
+        attendance.rows.len(),
+    ));
+    written.push((
+        write_as("sessions", &sessions_table, "Sessions", false)?,
+        sessions_table.rows.len(),
+    ));
+    written.push((
+        write_as("evaluations", &evaluations, "Responses", xlsx)?,
+        evaluations.rows.len(),
+    ));
+    written.push((
+        write_as("impact", &impact, "Impact", false)?,
+        impact.rows.len(),
+    ));
+    written.push((
+        write_as("agency_returns", &agency_returns, "Returns", xlsx)?,
+        agency_returns.rows.len(),
+    ));
+    written.push((
+        write_as("agencies", &agencies, "Register", xlsx)?,
+        agencies.rows.len(),
+    ));
 
     let mut summary = format!(
         "wrote a sample partnership to {} (scale {scale}, seed {seed}): {} agencies, {} courses, {} sessions, {} bookings ({} trained) over 2024-25 and 2025-26\n",
@@ -643,13 +1347,18 @@ impl V {
 }
 
 fn csv_bytes(t: &Table) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     for line in &t.preamble {
-        w.write_record([line]).expect("writing to memory cannot fail");
+        w.write_record([line])
+            .expect("writing to memory cannot fail");
     }
-    w.write_record(&t.header).expect("writing to memory cannot fail");
+    w.write_record(&t.header)
+        .expect("writing to memory cannot fail");
     for row in &t.rows {
-        w.write_record(row.iter().map(V::text)).expect("writing to memory cannot fail");
+        w.write_record(row.iter().map(V::text))
+            .expect("writing to memory cannot fail");
     }
     w.into_inner().expect("writing to memory cannot fail")
 }
@@ -683,7 +1392,8 @@ fn xlsx_bytes(t: &Table, sheet: &str) -> std::result::Result<Vec<u8>, XlsxError>
                     ws.write_number(r, c, *n)?;
                 }
                 V::D(d) => {
-                    let serial = (*d - NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date")).num_days() as f64;
+                    let serial = (*d - NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date"))
+                        .num_days() as f64;
                     ws.write_number_with_format(r, c, serial, &date)?;
                 }
                 V::Blank => {}

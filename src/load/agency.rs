@@ -50,7 +50,10 @@ impl Register {
         let index = self.names.len();
         let key = fold(name);
         if let Some(&other) = self.by_key.get(&key) {
-            return Err(format!("'{name}' is already in the register as '{}'", self.names[other]));
+            return Err(format!(
+                "'{name}' is already in the register as '{}'",
+                self.names[other]
+            ));
         }
         self.names.push(name.trim().to_string());
         self.by_key.insert(key, index);
@@ -83,11 +86,14 @@ impl Register {
             return (self.names[i].clone(), true);
         }
         let names = &self.names;
-        let entry = self.unmatched.entry(key.clone()).or_insert_with(|| Unmatched {
-            name: raw.trim().to_string(),
-            rows: BTreeMap::new(),
-            suggestion: suggest(&key, names),
-        });
+        let entry = self
+            .unmatched
+            .entry(key.clone())
+            .or_insert_with(|| Unmatched {
+                name: raw.trim().to_string(),
+                rows: BTreeMap::new(),
+                suggestion: suggest(&key, names),
+            });
         *entry.rows.entry(source).or_default() += 1;
         (entry.name.clone(), false)
     }
@@ -96,7 +102,10 @@ impl Register {
     pub fn unmatched(&self) -> Vec<Unmatched> {
         let mut all: Vec<Unmatched> = self.unmatched.values().cloned().collect();
         all.sort_by(|a, b| {
-            let (na, nb) = (a.rows.values().sum::<usize>(), b.rows.values().sum::<usize>());
+            let (na, nb) = (
+                a.rows.values().sum::<usize>(),
+                b.rows.values().sum::<usize>(),
+            );
             nb.cmp(&na).then_with(|| a.name.cmp(&b.name))
         });
         all
@@ -117,7 +126,8 @@ fn suggest(key: &str, names: &[String]) -> Option<String> {
             best = Some((score, name));
         }
     }
-    best.filter(|(score, _)| *score >= 0.75).map(|(_, n)| n.clone())
+    best.filter(|(score, _)| *score >= 0.75)
+        .map(|(_, n)| n.clone())
 }
 
 #[cfg(test)]
@@ -126,7 +136,11 @@ mod tests {
 
     fn register() -> Register {
         let mut r = Register::default();
-        r.add("Children & Families Services", &["CFS".into(), "Childrens Social Care".into()]).unwrap();
+        r.add(
+            "Children & Families Services",
+            &["CFS".into(), "Childrens Social Care".into()],
+        )
+        .unwrap();
         r.add("Northshire Police", &[]).unwrap();
         r
     }
@@ -134,8 +148,17 @@ mod tests {
     #[test]
     fn folding_and_aliases_resolve_to_the_register_name() {
         let mut r = register();
-        for raw in ["children and families services", " CHILDREN & FAMILIES  SERVICES ", "cfs", "Children's Social Care"] {
-            assert_eq!(r.resolve(raw, "attendance"), ("Children & Families Services".into(), true), "{raw}");
+        for raw in [
+            "children and families services",
+            " CHILDREN & FAMILIES  SERVICES ",
+            "cfs",
+            "Children's Social Care",
+        ] {
+            assert_eq!(
+                r.resolve(raw, "attendance"),
+                ("Children & Families Services".into(), true),
+                "{raw}"
+            );
         }
         assert!(r.unmatched().is_empty());
     }
@@ -143,9 +166,18 @@ mod tests {
     #[test]
     fn unknown_names_are_kept_counted_and_given_a_suggestion() {
         let mut r = register();
-        assert_eq!(r.resolve("Northshire Polce", "attendance"), ("Northshire Polce".into(), false));
-        assert_eq!(r.resolve("northshire polce", "impact"), ("Northshire Polce".into(), false));
-        assert_eq!(r.resolve("Acme Widgets", "attendance"), ("Acme Widgets".into(), false));
+        assert_eq!(
+            r.resolve("Northshire Polce", "attendance"),
+            ("Northshire Polce".into(), false)
+        );
+        assert_eq!(
+            r.resolve("northshire polce", "impact"),
+            ("Northshire Polce".into(), false)
+        );
+        assert_eq!(
+            r.resolve("Acme Widgets", "attendance"),
+            ("Acme Widgets".into(), false)
+        );
         let u = r.unmatched();
         assert_eq!(u[0].name, "Northshire Polce");
         assert_eq!(u[0].rows.values().sum::<usize>(), 2);
@@ -156,7 +188,11 @@ mod tests {
     #[test]
     fn clashing_aliases_are_refused() {
         let mut r = register();
-        assert!(r.add("Police", &["Northshire Police".into()]).unwrap_err().contains("already"));
+        assert!(
+            r.add("Police", &["Northshire Police".into()])
+                .unwrap_err()
+                .contains("already")
+        );
         assert!(r.add("children and families services", &[]).is_err());
     }
 }

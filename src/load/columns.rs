@@ -18,31 +18,90 @@ pub struct Spec {
 }
 
 const fn req(name: &'static str, aliases: &'static [&'static str]) -> Spec {
-    Spec { name, required: true, aliases }
+    Spec {
+        name,
+        required: true,
+        aliases,
+    }
 }
 const fn opt(name: &'static str, aliases: &'static [&'static str]) -> Spec {
-    Spec { name, required: false, aliases }
+    Spec {
+        name,
+        required: false,
+        aliases,
+    }
 }
 
-const SESSION_ID: &[&str] = &["sessionid", "session", "sessionref", "sessionreference", "eventid", "coursesessionid"];
-const DELEGATE_ID: &[&str] = &[
-    "delegateid", "delegate", "email", "emailaddress", "delegateemail", "attendeeid", "attendeeemail",
-    "learnerid", "learneremail", "userid", "personid",
+const SESSION_ID: &[&str] = &[
+    "sessionid",
+    "session",
+    "sessionref",
+    "sessionreference",
+    "eventid",
+    "coursesessionid",
 ];
-const AGENCY: &[&str] = &["agency", "organisation", "organization", "employer", "agencyname", "organisationname", "organizationname"];
+const DELEGATE_ID: &[&str] = &[
+    "delegateid",
+    "delegate",
+    "email",
+    "emailaddress",
+    "delegateemail",
+    "attendeeid",
+    "attendeeemail",
+    "learnerid",
+    "learneremail",
+    "userid",
+    "personid",
+];
+const AGENCY: &[&str] = &[
+    "agency",
+    "organisation",
+    "organization",
+    "employer",
+    "agencyname",
+    "organisationname",
+    "organizationname",
+];
 const LEVEL: &[&str] = &["level", "traininglevel", "courselevel"];
 const COURSE: &[&str] = &["course", "coursetitle", "coursename", "title"];
-const SESSION_DATE: &[&str] = &["sessiondate", "date", "eventdate", "coursedate", "startdate"];
+const SESSION_DATE: &[&str] = &[
+    "sessiondate",
+    "date",
+    "eventdate",
+    "coursedate",
+    "startdate",
+];
 
 const ATTENDANCE: &[Spec] = &[
     req("session_id", SESSION_ID),
     req("delegate_id", DELEGATE_ID),
     req("agency", AGENCY),
-    req("status", &["status", "attendancestatus", "attendance", "bookingstatus"]),
+    req(
+        "status",
+        &["status", "attendancestatus", "attendance", "bookingstatus"],
+    ),
     opt("course", COURSE),
     opt("session_date", SESSION_DATE),
-    opt("booked_at", &["bookedat", "bookingdate", "datebooked", "bookeddate", "bookedon"]),
-    opt("cancelled_at", &["cancelledat", "cancellationdate", "datecancelled", "cancelleddate", "cancelledon"]),
+    opt(
+        "booked_at",
+        &[
+            "bookedat",
+            "bookingdate",
+            "datebooked",
+            "bookeddate",
+            "bookedon",
+        ],
+    ),
+    opt(
+        "cancelled_at",
+        &[
+            "cancelledat",
+            "cancellationdate",
+            "datecancelled",
+            "cancelleddate",
+            "cancelledon",
+        ],
+    ),
     opt("level", LEVEL),
 ];
 
@@ -50,12 +109,18 @@ const SESSIONS: &[Spec] = &[
     req("session_id", SESSION_ID),
     req("course", COURSE),
     req("session_date", SESSION_DATE),
-    req("places", &["places", "capacity", "maxplaces", "placesavailable"]),
+    req(
+        "places",
+        &["places", "capacity", "maxplaces", "placesavailable"],
+    ),
     opt("mode", &["mode", "deliverymode", "delivery", "format"]),
     opt("duration", &["duration", "length", "sessionlength"]),
     opt("level", LEVEL),
     opt("pathway", &["pathway", "priority", "theme"]),
-    opt("trainer_cost", &["trainercost", "trainerfee", "trainercosts"]),
+    opt(
+        "trainer_cost",
+        &["trainercost", "trainerfee", "trainercosts"],
+    ),
     opt("venue_cost", &["venuecost", "roomcost", "venuecosts"]),
 ];
 
@@ -63,7 +128,15 @@ const EVALUATIONS: &[Spec] = &[
     req("session_id", SESSION_ID),
     req("delegate_id", DELEGATE_ID),
     opt("satisfaction", &["satisfaction", "overallsatisfaction"]),
-    opt("relevance", &["relevance", "relevancetomyrole", "relevancetorole", "relevancetomywork"]),
+    opt(
+        "relevance",
+        &[
+            "relevance",
+            "relevancetomyrole",
+            "relevancetorole",
+            "relevancetomywork",
+        ],
+    ),
     // Long form: one row a score.
     opt("item", &["item", "question"]),
     opt("phase", &["phase", "prepost", "when"]),
@@ -73,8 +146,26 @@ const EVALUATIONS: &[Spec] = &[
 const IMPACT: &[Spec] = &[
     req("session_id", SESSION_ID),
     req("delegate_id", DELEGATE_ID),
-    req("responded_at", &["respondedat", "responsedate", "submittedat", "completedat", "submitted", "timestamp"]),
-    req("applied_learning", &["appliedlearning", "applied", "haveyouappliedthelearning", "appliedinpractice"]),
+    req(
+        "responded_at",
+        &[
+            "respondedat",
+            "responsedate",
+            "submittedat",
+            "completedat",
+            "submitted",
+            "timestamp",
+        ],
+    ),
+    req(
+        "applied_learning",
+        &[
+            "appliedlearning",
+            "applied",
+            "haveyouappliedthelearning",
+            "appliedinpractice",
+        ],
+    ),
     opt("comment", &["comment", "comments", "feedback"]),
 ];
 
@@ -82,13 +173,37 @@ const AGENCY_RETURNS: &[Spec] = &[
     req("agency", AGENCY),
     req("year", &["year", "financialyear", "fy", "returnyear"]),
     req("level", LEVEL),
-    req("headcount", &["headcount", "staff", "stafftotal", "numberofstaff", "totalstaff"]),
-    req("trained", &["trained", "numbertrained", "stafftrained", "totaltrained"]),
+    req(
+        "headcount",
+        &[
+            "headcount",
+            "staff",
+            "stafftotal",
+            "numberofstaff",
+            "totalstaff",
+        ],
+    ),
+    req(
+        "trained",
+        &["trained", "numbertrained", "stafftrained", "totaltrained"],
+    ),
 ];
 
 const AGENCIES: &[Spec] = &[
-    req("agency", &["agency", "agencyname", "name", "organisation", "organization"]),
-    opt("aliases", &["aliases", "alias", "alsoknownas", "otherNames"]),
+    req(
+        "agency",
+        &[
+            "agency",
+            "agencyname",
+            "name",
+            "organisation",
+            "organization",
+        ],
+    ),
+    opt(
+        "aliases",
+        &["aliases", "alias", "alsoknownas", "otherNames"],
+    ),
     opt("sector", &["sector", "type", "agencytype"]),
     opt("statutory_partner", &["statutorypartner", "statutory"]),
     opt("charge_exempt", &["chargeexempt", "exempt", "nocharge"]),
@@ -107,8 +222,17 @@ pub fn specs(kind: SourceKind) -> &'static [Spec] {
 
 /// Person-name headers: never read, so never stored or reported.
 const NAME_HEADERS: &[&str] = &[
-    "name", "firstname", "forename", "givenname", "surname", "lastname", "familyname", "fullname",
-    "delegatename", "attendeename", "learnername",
+    "name",
+    "firstname",
+    "forename",
+    "givenname",
+    "surname",
+    "lastname",
+    "familyname",
+    "fullname",
+    "delegatename",
+    "attendeename",
+    "learnername",
 ];
 
 /// A sheet's data rows with its headers matched.
@@ -128,7 +252,12 @@ impl Mapped {
 }
 
 /// How well a row works as the header: (required found, any found).
-fn header_score(sheet: &RawSheet, row: usize, lookup: &HashMap<String, (&'static str, usize)>, kind: SourceKind) -> (usize, usize) {
+fn header_score(
+    sheet: &RawSheet,
+    row: usize,
+    lookup: &HashMap<String, (&'static str, usize)>,
+    kind: SourceKind,
+) -> (usize, usize) {
     let mut found: HashMap<&str, ()> = HashMap::new();
     for c in 0..sheet.width() {
         if let Some(text) = sheet.cell(c, row).as_text() {
@@ -137,7 +266,10 @@ fn header_score(sheet: &RawSheet, row: usize, lookup: &HashMap<String, (&'static
             }
         }
     }
-    let required = specs(kind).iter().filter(|s| s.required && found.contains_key(s.name)).count();
+    let required = specs(kind)
+        .iter()
+        .filter(|s| s.required && found.contains_key(s.name))
+        .count();
     (required, found.len())
 }
 
@@ -151,16 +283,24 @@ fn alias_lookup(kind: SourceKind, config: &SourceConfig) -> HashMap<String, (&'s
                 lookup.insert(header_key(alias), (spec.name, i));
             }
         }
-        lookup.entry(header_key(spec.name)).or_insert((spec.name, 100));
+        lookup
+            .entry(header_key(spec.name))
+            .or_insert((spec.name, 100));
         for (i, alias) in spec.aliases.iter().enumerate() {
-            lookup.entry(header_key(alias)).or_insert((spec.name, 101 + i));
+            lookup
+                .entry(header_key(alias))
+                .or_insert((spec.name, 101 + i));
         }
     }
     lookup
 }
 
 /// Checks that config's column aliases name real canonical columns.
-pub fn check_config_columns(kind: SourceKind, config: &SourceConfig, origin: &std::path::Path) -> Result<()> {
+pub fn check_config_columns(
+    kind: SourceKind,
+    config: &SourceConfig,
+    origin: &std::path::Path,
+) -> Result<()> {
     for name in config.columns.keys() {
         if !specs(kind).iter().any(|s| s.name == name) {
             let known: Vec<&str> = specs(kind).iter().map(|s| s.name).collect();
@@ -188,7 +328,11 @@ pub fn map_headers(
     let n_required = specs(kind).iter().filter(|s| s.required).count();
     let sheet_name = sheet.sheet.clone();
     if sheet.height == 0 {
-        return Err(Error::input(file, sheet_name.as_deref(), "the sheet is empty: no header row found"));
+        return Err(Error::input(
+            file,
+            sheet_name.as_deref(),
+            "the sheet is empty: no header row found",
+        ));
     }
     let header = match config.header_row {
         Some(r) => {
@@ -207,11 +351,15 @@ pub fn map_headers(
         }
         None => {
             let scan = sheet.height.min(30);
-            let scores: Vec<(usize, usize)> = (0..scan).map(|r| header_score(&sheet, r, &lookup, kind)).collect();
+            let scores: Vec<(usize, usize)> = (0..scan)
+                .map(|r| header_score(&sheet, r, &lookup, kind))
+                .collect();
             match scores.iter().position(|&(req, _)| req == n_required) {
                 Some(r) => r,
                 // The best candidate, for a precise error below.
-                None => (0..scan).max_by_key(|&r| (scores[r], std::cmp::Reverse(r))).unwrap_or(0),
+                None => (0..scan)
+                    .max_by_key(|&r| (scores[r], std::cmp::Reverse(r)))
+                    .unwrap_or(0),
             }
         }
     };
@@ -246,8 +394,16 @@ pub fn map_headers(
         .map(|s| s.name)
         .collect();
     if !missing.is_empty() {
-        let found: Vec<&str> = headers.iter().map(String::as_str).filter(|h| !h.trim().is_empty()).collect();
-        let found = if found.is_empty() { "none".to_string() } else { quote_list(&found) };
+        let found: Vec<&str> = headers
+            .iter()
+            .map(String::as_str)
+            .filter(|h| !h.trim().is_empty())
+            .collect();
+        let found = if found.is_empty() {
+            "none".to_string()
+        } else {
+            quote_list(&found)
+        };
         let how = if config.header_row.is_some() {
             format!("in header row {header_excel_row} (set by header_row)")
         } else {
@@ -336,7 +492,12 @@ impl<'a> RowParser<'a> {
     }
 
     /// Parses the canonical column `name` (all missing if absent).
-    pub fn column<T>(&mut self, name: &str, required: bool, parse: impl Fn(Cell<'_>) -> Parsed<T>) -> Vec<Option<T>> {
+    pub fn column<T>(
+        &mut self,
+        name: &str,
+        required: bool,
+        parse: impl Fn(Cell<'_>) -> Parsed<T>,
+    ) -> Vec<Option<T>> {
         match self.mapped.cols.get(name) {
             Some(&c) => self.column_at(c, required, parse),
             None => (0..self.height()).map(|_| None).collect(),
@@ -344,7 +505,12 @@ impl<'a> RowParser<'a> {
     }
 
     /// Parses column `c`; a missing value in a required column rejects the row.
-    pub fn column_at<T>(&mut self, c: usize, required: bool, parse: impl Fn(Cell<'_>) -> Parsed<T>) -> Vec<Option<T>> {
+    pub fn column_at<T>(
+        &mut self,
+        c: usize,
+        required: bool,
+        parse: impl Fn(Cell<'_>) -> Parsed<T>,
+    ) -> Vec<Option<T>> {
         let header = self.mapped.headers[c].clone();
         let mut out = Vec::with_capacity(self.height());
         for r in 0..self.height() {
@@ -357,7 +523,12 @@ impl<'a> RowParser<'a> {
                 Ok(Some(v)) => out.push(Some(v)),
                 Ok(None) => {
                     if required {
-                        self.reject(r, &header, cell.display(), "a required value is missing".into());
+                        self.reject(
+                            r,
+                            &header,
+                            cell.display(),
+                            "a required value is missing".into(),
+                        );
                     }
                     out.push(None);
                 }
@@ -378,7 +549,12 @@ impl<'a> RowParser<'a> {
     pub fn counts(&self) -> (usize, usize, usize) {
         let read = self.height();
         let skipped = self.skipped.iter().filter(|s| **s).count();
-        let rejected = self.rejected.iter().zip(&self.skipped).filter(|(r, s)| **r && !**s).count();
+        let rejected = self
+            .rejected
+            .iter()
+            .zip(&self.skipped)
+            .filter(|(r, s)| **r && !**s)
+            .count();
         (read, read - skipped - rejected, rejected)
     }
 }

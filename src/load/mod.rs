@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use crate::config::{Config, SourceKind};
 use crate::error::{Error, Result};
 use crate::model::{
-    Agency, AgencyReturn, Booking, Dataset, EvaluationForm, EvaluationScore, ImpactResponse, ImpactScore, Quality,
-    Rejection, SourceQuality, Status,
+    Agency, AgencyReturn, Booking, Dataset, EvaluationForm, EvaluationScore, ImpactResponse,
+    ImpactScore, Quality, Rejection, SourceQuality, Status,
 };
 use agency::Register;
 use columns::RowParser;
@@ -39,7 +39,10 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
         )));
     }
     let listing: Vec<PathBuf> = std::fs::read_dir(data_dir)
-        .map_err(|source| Error::Io { context: format!("could not list '{}'", data_dir.display()), source })?
+        .map_err(|source| Error::Io {
+            context: format!("could not list '{}'", data_dir.display()),
+            source,
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && sheet::is_supported(p))
         .collect();
@@ -55,8 +58,13 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
                 let text = full.to_string_lossy().to_string();
                 let mut files: Vec<PathBuf> = glob::glob(&text)
                     .map_err(|e| Error::Config {
-                        file: config.path.clone().unwrap_or_else(|| PathBuf::from("hub.toml")),
-                        message: format!("sources.{kind}.path '{pattern}' is not a valid glob: {e}"),
+                        file: config
+                            .path
+                            .clone()
+                            .unwrap_or_else(|| PathBuf::from("hub.toml")),
+                        message: format!(
+                            "sources.{kind}.path '{pattern}' is not a valid glob: {e}"
+                        ),
                     })?
                     .filter_map(|p| p.ok())
                     .filter(|p| p.is_file())
@@ -83,7 +91,12 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
                 if files.len() > 1 {
                     let names: Vec<String> = files
                         .iter()
-                        .map(|f| f.file_name().unwrap_or_default().to_string_lossy().to_string())
+                        .map(|f| {
+                            f.file_name()
+                                .unwrap_or_default()
+                                .to_string_lossy()
+                                .to_string()
+                        })
                         .collect();
                     return Err(Error::Sources(format!(
                         "several files could be the {kind} source in '{}': {}. Keep one, or name it in hub.toml with [sources.{kind}] path = \"...\"",
@@ -97,12 +110,21 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
         if files.is_empty() && kind.required() {
             let found: Vec<String> = listing
                 .iter()
-                .map(|f| f.file_name().unwrap_or_default().to_string_lossy().to_string())
+                .map(|f| {
+                    f.file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .to_string()
+                })
                 .collect();
             return Err(Error::Sources(format!(
                 "no {kind} file in '{}': expected {kind}.xlsx, .xls, .xlsb, .ods or .csv (or set [sources.{kind}] path in hub.toml); files found: {}",
                 data_dir.display(),
-                if found.is_empty() { "none".to_string() } else { found.join(", ") }
+                if found.is_empty() {
+                    "none".to_string()
+                } else {
+                    found.join(", ")
+                }
             )));
         }
         if !files.is_empty() {
@@ -120,7 +142,10 @@ struct Location {
 
 /// Loads everything in the data folder into a [`Dataset`].
 pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
-    let origin = config.path.clone().unwrap_or_else(|| PathBuf::from("hub.toml"));
+    let origin = config
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("hub.toml"));
     for kind in SourceKind::ALL {
         columns::check_config_columns(kind, config.sources.get(kind), &origin)?;
     }
@@ -141,7 +166,13 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
             path.display()
         ));
     }
-    let files_of = |kind: SourceKind| found.iter().find(|s| s.kind == kind).map(|s| s.files.clone()).unwrap_or_default();
+    let files_of = |kind: SourceKind| {
+        found
+            .iter()
+            .find(|s| s.kind == kind)
+            .map(|s| s.files.clone())
+            .unwrap_or_default()
+    };
     for kind in SourceKind::ALL {
         if !found.iter().any(|s| s.kind == kind) {
             loader.quality.notes.push(match kind {
@@ -155,14 +186,46 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
         }
     }
 
-    let agencies = loader.read(SourceKind::Agencies, &files_of(SourceKind::Agencies), sources::agencies)?;
-    let sessions = loader.read(SourceKind::Sessions, &files_of(SourceKind::Sessions), sources::sessions)?;
-    let bookings = loader.read(SourceKind::Attendance, &files_of(SourceKind::Attendance), sources::bookings)?;
-    let forms = loader.read(SourceKind::Evaluations, &files_of(SourceKind::Evaluations), sources::forms)?;
-    let responses = loader.read(SourceKind::Impact, &files_of(SourceKind::Impact), sources::responses)?;
-    let returns = loader.read(SourceKind::AgencyReturns, &files_of(SourceKind::AgencyReturns), sources::returns)?;
+    let agencies = loader.read(
+        SourceKind::Agencies,
+        &files_of(SourceKind::Agencies),
+        sources::agencies,
+    )?;
+    let sessions = loader.read(
+        SourceKind::Sessions,
+        &files_of(SourceKind::Sessions),
+        sources::sessions,
+    )?;
+    let bookings = loader.read(
+        SourceKind::Attendance,
+        &files_of(SourceKind::Attendance),
+        sources::bookings,
+    )?;
+    let forms = loader.read(
+        SourceKind::Evaluations,
+        &files_of(SourceKind::Evaluations),
+        sources::forms,
+    )?;
+    let responses = loader.read(
+        SourceKind::Impact,
+        &files_of(SourceKind::Impact),
+        sources::responses,
+    )?;
+    let returns = loader.read(
+        SourceKind::AgencyReturns,
+        &files_of(SourceKind::AgencyReturns),
+        sources::returns,
+    )?;
     let has_sessions = found.iter().any(|s| s.kind == SourceKind::Sessions);
-    Ok(loader.reconcile(agencies, sessions, bookings, forms, responses, returns, has_sessions))
+    Ok(loader.reconcile(
+        agencies,
+        sessions,
+        bookings,
+        forms,
+        responses,
+        returns,
+        has_sessions,
+    ))
 }
 
 struct Loader<'a> {
@@ -176,7 +239,10 @@ struct Loader<'a> {
 
 impl Loader<'_> {
     fn display_path(&self, file: &Path) -> String {
-        file.strip_prefix(self.data_dir).unwrap_or(file).to_string_lossy().replace('\\', "/")
+        file.strip_prefix(self.data_dir)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .replace('\\', "/")
     }
 
     /// Reads every file and sheet of a source through `parse`.
@@ -200,8 +266,17 @@ impl Loader<'_> {
                 let is_1904 = raw.is_1904;
                 let mapped = columns::map_headers(kind, cfg, raw, file)?;
                 let location = self.locations.len();
-                self.locations.push(Location { ledger, sheet: mapped.data.sheet.clone().unwrap_or_default() });
-                let ctx = Context { config: self.config, pseudo: self.pseudo, statuses: self.statuses, location, is_1904 };
+                self.locations.push(Location {
+                    ledger,
+                    sheet: mapped.data.sheet.clone().unwrap_or_default(),
+                });
+                let ctx = Context {
+                    config: self.config,
+                    pseudo: self.pseudo,
+                    statuses: self.statuses,
+                    location,
+                    is_1904,
+                };
                 let mut parser = RowParser::new(&mapped, kind.name(), display.clone());
                 out.extend(parse(&ctx, &mut parser));
                 let (read, loaded, rejected) = parser.counts();
@@ -213,7 +288,9 @@ impl Loader<'_> {
                 for &c in &mapped.unmatched {
                     let h = mapped.headers[c].trim();
                     let used_as_item = matches!(kind, SourceKind::Evaluations | SourceKind::Impact)
-                        && ["pre", "post", "impact"].iter().any(|p| sources::prefixed_item(h, p).is_some());
+                        && ["pre", "post", "impact"]
+                            .iter()
+                            .any(|p| sources::prefixed_item(h, p).is_some());
                     if !h.is_empty() && !used_as_item && !q.ignored_columns.iter().any(|x| x == h) {
                         q.ignored_columns.push(h.to_string());
                     }
@@ -280,22 +357,31 @@ impl Loader<'_> {
             }
         }
         let has_register = !register.is_empty();
-        let mut resolve = |this: &mut Self, raw: &str, source: &'static str, origin: Origin| -> (String, bool) {
-            if !has_register {
-                return (raw.trim().to_string(), true);
-            }
-            let (name, matched) = register.resolve(raw, source);
-            if !matched {
-                this.note_unmatched_agency(origin);
-            }
-            (name, matched)
-        };
+        let mut resolve =
+            |this: &mut Self, raw: &str, source: &'static str, origin: Origin| -> (String, bool) {
+                if !has_register {
+                    return (raw.trim().to_string(), true);
+                }
+                let (name, matched) = register.resolve(raw, source);
+                if !matched {
+                    this.note_unmatched_agency(origin);
+                }
+                (name, matched)
+            };
 
         // Sessions: the first row of each session id counts.
-        let dropped = sources::dedupe_first(&mut staged_sessions, |s| s.session.session_id.clone(), |s| s.origin);
+        let dropped = sources::dedupe_first(
+            &mut staged_sessions,
+            |s| s.session.session_id.clone(),
+            |s| s.origin,
+        );
         self.add_merged(dropped);
-        let sessions: Vec<crate::model::Session> = staged_sessions.into_iter().map(|s| s.session).collect();
-        let by_id: HashMap<&str, &crate::model::Session> = sessions.iter().map(|s| (s.session_id.as_str(), s)).collect();
+        let sessions: Vec<crate::model::Session> =
+            staged_sessions.into_iter().map(|s| s.session).collect();
+        let by_id: HashMap<&str, &crate::model::Session> = sessions
+            .iter()
+            .map(|s| (s.session_id.as_str(), s))
+            .collect();
 
         // Bookings: session facts, late cancellations, agencies, duplicates.
         let mut bookings: Vec<(Origin, Booking)> = Vec::with_capacity(staged_bookings.len());
@@ -303,7 +389,10 @@ impl Loader<'_> {
             let session = by_id.get(b.session_id.as_str());
             let Some(session_date) = session.map(|s| s.session_date).or(b.session_date) else {
                 let reason = if has_sessions {
-                    format!("session '{}' is not in the sessions source, and the row has no session_date", b.session_id)
+                    format!(
+                        "session '{}' is not in the sessions source, and the row has no session_date",
+                        b.session_id
+                    )
                 } else {
                     "a required value is missing: session_date (needed when there is no sessions source)".to_string()
                 };
@@ -360,8 +449,12 @@ impl Loader<'_> {
             }
         }
         self.add_merged(dropped);
-        let bookings: Vec<Booking> =
-            bookings.into_iter().zip(keep).filter(|(_, k)| *k).map(|((_, b), _)| b).collect();
+        let bookings: Vec<Booking> = bookings
+            .into_iter()
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .map(|((_, b), _)| b)
+            .collect();
 
         // Links: evaluations and impact responses count only for trained delegates.
         let trained: HashSet<(&str, &str)> = bookings
@@ -369,7 +462,11 @@ impl Loader<'_> {
             .filter(|b| b.status.is_trained())
             .map(|b| (b.session_id.as_str(), b.delegate.as_str()))
             .collect();
-        let dropped = sources::dedupe_first(&mut staged_forms, |f| (f.session_id.clone(), f.delegate.clone()), |f| f.origin);
+        let dropped = sources::dedupe_first(
+            &mut staged_forms,
+            |f| (f.session_id.clone(), f.delegate.clone()),
+            |f| f.origin,
+        );
         self.add_merged(dropped);
         let mut forms = Vec::new();
         let mut scores = Vec::new();
@@ -397,8 +494,11 @@ impl Loader<'_> {
                 relevance: f.relevance,
             });
         }
-        let dropped =
-            sources::dedupe_first(&mut staged_responses, |r| (r.session_id.clone(), r.delegate.clone()), |r| r.origin);
+        let dropped = sources::dedupe_first(
+            &mut staged_responses,
+            |r| (r.session_id.clone(), r.delegate.clone()),
+            |r| r.origin,
+        );
         self.add_merged(dropped);
         let mut responses = Vec::new();
         let mut impact_scores = Vec::new();
@@ -432,7 +532,8 @@ impl Loader<'_> {
         let mut seen = HashSet::new();
         let mut dropped: HashMap<usize, usize> = HashMap::new();
         for r in staged_returns {
-            let (agency, agency_matched) = resolve(&mut self, &r.agency, "agency_returns", r.origin);
+            let (agency, agency_matched) =
+                resolve(&mut self, &r.agency, "agency_returns", r.origin);
             let key = (value::fold(&agency), r.fy, value::fold(&r.level));
             if !seen.insert(key) {
                 *dropped.entry(r.origin.location).or_default() += 1;

@@ -31,14 +31,20 @@ pub enum KeySource {
 
 impl Pseudonymiser {
     pub fn new(key: &[u8]) -> Self {
-        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
+        let mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
         Pseudonymiser { mac }
     }
 
     /// The key from config, else `HUBREPORT_KEY`, else the key file beside the
     /// data (created with a random key on first use).
     pub fn from_config(config: &Config, data_dir: &Path) -> Result<(Self, KeySource)> {
-        if let Some(key) = config.pseudonymisation.key.as_deref().filter(|k| !k.is_empty()) {
+        if let Some(key) = config
+            .pseudonymisation
+            .key
+            .as_deref()
+            .filter(|k| !k.is_empty())
+        {
             return Ok((Self::new(key.as_bytes()), KeySource::Config));
         }
         if let Ok(key) = std::env::var(KEY_ENV) {
@@ -80,7 +86,10 @@ impl Pseudonymiser {
                 Ok((Self::new(key.as_bytes()), KeySource::Created(path)))
             }
             Err(source) => Err(Error::Io {
-                context: format!("could not read the pseudonymisation key file '{}'", path.display()),
+                context: format!(
+                    "could not read the pseudonymisation key file '{}'",
+                    path.display()
+                ),
                 source,
             }),
         }
@@ -103,8 +112,14 @@ mod tests {
     fn pseudonyms_are_keyed_stable_and_case_blind() {
         let a = Pseudonymiser::new(b"key one, long enough");
         let b = Pseudonymiser::new(b"key two, long enough");
-        assert_eq!(a.pseudonym("Jo.Bloggs@Example.org "), a.pseudonym("jo.bloggs@example.org"));
-        assert_ne!(a.pseudonym("jo.bloggs@example.org"), b.pseudonym("jo.bloggs@example.org"));
+        assert_eq!(
+            a.pseudonym("Jo.Bloggs@Example.org "),
+            a.pseudonym("jo.bloggs@example.org")
+        );
+        assert_ne!(
+            a.pseudonym("jo.bloggs@example.org"),
+            b.pseudonym("jo.bloggs@example.org")
+        );
         assert_eq!(a.pseudonym("x").len(), 24);
         assert!(!a.pseudonym("jo.bloggs@example.org").contains("bloggs"));
     }

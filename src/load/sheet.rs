@@ -21,7 +21,10 @@ pub enum Cell<'a> {
     Number(f64),
     Bool(bool),
     /// A real spreadsheet date: its serial and the workbook's date system.
-    Date { serial: f64, is_1904: bool },
+    Date {
+        serial: f64,
+        is_1904: bool,
+    },
     /// A date written as ISO text by the file format itself (ODS).
     IsoDate(&'a str),
     /// An Excel error value such as `#N/A` or `#REF!`.
@@ -44,10 +47,12 @@ impl Cell<'_> {
             Cell::Text(s) | Cell::IsoDate(s) | Cell::Error(s) => s.to_string(),
             Cell::Number(n) => format_number(*n),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-            Cell::Date { serial, is_1904 } => match super::value::date_from_serial(*serial, *is_1904) {
-                Some(d) => d.format("%d/%m/%Y").to_string(),
-                None => format_number(*serial),
-            },
+            Cell::Date { serial, is_1904 } => {
+                match super::value::date_from_serial(*serial, *is_1904) {
+                    Some(d) => d.format("%d/%m/%Y").to_string(),
+                    None => format_number(*serial),
+                }
+            }
         }
     }
 
@@ -215,7 +220,11 @@ pub fn read_file(path: &Path, selector: Option<&SheetSelector>) -> Result<Vec<Ra
     }
 }
 
-fn read_workbook(path: &Path, bytes: Vec<u8>, selector: Option<&SheetSelector>) -> Result<Vec<RawSheet>> {
+fn read_workbook(
+    path: &Path,
+    bytes: Vec<u8>,
+    selector: Option<&SheetSelector>,
+) -> Result<Vec<RawSheet>> {
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         Error::input(
             path,
@@ -244,22 +253,37 @@ fn read_workbook(path: &Path, bytes: Vec<u8>, selector: Option<&SheetSelector>) 
         }
     };
     let chosen: Vec<String> = match selector {
-        None => match sheets.iter().find(|(_, visible)| *visible).or(sheets.first()) {
+        None => match sheets
+            .iter()
+            .find(|(_, visible)| *visible)
+            .or(sheets.first())
+        {
             Some((n, _)) => vec![n.clone()],
             None => return Err(Error::input(path, None, found())),
         },
         Some(SheetSelector::Name(n)) if n == "*" => {
-            let all: Vec<String> = sheets.iter().filter(|(_, v)| *v).map(|(n, _)| n.clone()).collect();
+            let all: Vec<String> = sheets
+                .iter()
+                .filter(|(_, v)| *v)
+                .map(|(n, _)| n.clone())
+                .collect();
             if all.is_empty() {
                 return Err(Error::input(path, None, found()));
             }
             all
         }
         Some(SheetSelector::Name(n)) => {
-            match names.iter().find(|s| s.trim().eq_ignore_ascii_case(n.trim())) {
+            match names
+                .iter()
+                .find(|s| s.trim().eq_ignore_ascii_case(n.trim()))
+            {
                 Some(s) => vec![s.to_string()],
                 None => {
-                    return Err(Error::input(path, None, format!("no sheet named '{n}'; {}", found())));
+                    return Err(Error::input(
+                        path,
+                        None,
+                        format!("no sheet named '{n}'; {}", found()),
+                    ));
                 }
             }
         }
@@ -321,14 +345,21 @@ fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<RawSheet> {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(height as u64 + 1);
-                return Err(Error::input(path, None, format!("cannot be read as CSV at line {line}: {e}")));
+                return Err(Error::input(
+                    path,
+                    None,
+                    format!("cannot be read as CSV at line {line}: {e}"),
+                ));
             }
         }
         if record.len() > columns.len() {
             columns.resize_with(record.len(), || vec![None; height]);
         }
         for (c, column) in columns.iter_mut().enumerate() {
-            let value = record.get(c).filter(|v| !v.trim().is_empty()).map(str::to_string);
+            let value = record
+                .get(c)
+                .filter(|v| !v.trim().is_empty())
+                .map(str::to_string);
             column.push(value);
         }
         height += 1;
@@ -355,8 +386,9 @@ fn decode_text(bytes: Vec<u8>) -> String {
 
 fn windows_1252(b: u8) -> char {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
-        '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
     ];
     match b {
         0x80..=0x9f => HIGH[(b - 0x80) as usize],

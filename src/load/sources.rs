@@ -89,8 +89,20 @@ pub struct StatusVocabulary {
 impl StatusVocabulary {
     pub fn new(config: &Config) -> Self {
         let builtin: [(Status, &[&str]); 5] = [
-            (Status::Attended, &["Attended", "Checked In", "Present", "Completed"]),
-            (Status::Dna, &["DNA", "Did not attend", "No show", "Not checked in", "Absent"]),
+            (
+                Status::Attended,
+                &["Attended", "Checked In", "Present", "Completed"],
+            ),
+            (
+                Status::Dna,
+                &[
+                    "DNA",
+                    "Did not attend",
+                    "No show",
+                    "Not checked in",
+                    "Absent",
+                ],
+            ),
             (Status::LateCancellation, &["Late cancellation"]),
             (Status::Cancelled, &["Cancelled", "Withdrawn", "Refunded"]),
             (Status::WalkIn, &["Walk-in", "Walk in", "Unbooked"]),
@@ -106,7 +118,11 @@ impl StatusVocabulary {
                 Status::Cancelled => &extra.cancelled,
                 Status::WalkIn => &extra.walk_in,
             };
-            for label in labels.iter().copied().chain(added.iter().map(String::as_str)) {
+            for label in labels
+                .iter()
+                .copied()
+                .chain(added.iter().map(String::as_str))
+            {
                 map.insert(fold(label), status);
                 shown.push(label.to_string());
             }
@@ -120,12 +136,16 @@ impl StatusVocabulary {
         let Some(text) = value::text(cell)? else {
             return Ok(None);
         };
-        self.map.get(&fold(&text)).copied().map(Some).ok_or_else(|| {
-            format!(
-                "unknown status: expected one of {} (add others under [status] in hub.toml)",
-                self.shown.join(", ")
-            )
-        })
+        self.map
+            .get(&fold(&text))
+            .copied()
+            .map(Some)
+            .ok_or_else(|| {
+                format!(
+                    "unknown status: expected one of {} (add others under [status] in hub.toml)",
+                    self.shown.join(", ")
+                )
+            })
     }
 }
 
@@ -139,7 +159,10 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     fn origin(&self, p: &RowParser<'_>, r: usize) -> Origin {
-        Origin { location: self.location, row: p.excel_row(r) }
+        Origin {
+            location: self.location,
+            row: p.excel_row(r),
+        }
     }
     fn date(&self) -> impl Fn(Cell<'_>) -> value::Parsed<NaiveDate> + '_ {
         move |c| value::date(c, self.config.date_order, self.is_1904)
@@ -165,7 +188,12 @@ pub fn bookings(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedBooking> 
     let level = p.column("level", false, value::text);
     let mut out = Vec::new();
     let rows = session_id.into_iter().zip(delegate).zip(agency).zip(status);
-    let rest = course.into_iter().zip(session_date).zip(booked_at).zip(cancelled_at).zip(level);
+    let rest = course
+        .into_iter()
+        .zip(session_date)
+        .zip(booked_at)
+        .zip(cancelled_at)
+        .zip(level);
     for (r, ((((s, d), a), st), ((((co, sd), ba), ca), lv))) in rows.zip(rest).enumerate() {
         if !p.keep(r) {
             continue;
@@ -201,9 +229,21 @@ pub fn sessions(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedSession> 
     let trainer_cost = p.column("trainer_cost", false, value::money);
     let venue_cost = p.column("venue_cost", false, value::money);
     let mut out = Vec::new();
-    let a = session_id.into_iter().zip(course).zip(session_date).zip(places).zip(mode);
-    let b = duration.into_iter().zip(level).zip(pathway).zip(trainer_cost).zip(venue_cost);
-    for (r, ((((s, c), sd), pl), m), ((((du, lv), pw), tc), vc)) in a.zip(b).enumerate().map(|(r, (a, b))| (r, a, b)) {
+    let a = session_id
+        .into_iter()
+        .zip(course)
+        .zip(session_date)
+        .zip(places)
+        .zip(mode);
+    let b = duration
+        .into_iter()
+        .zip(level)
+        .zip(pathway)
+        .zip(trainer_cost)
+        .zip(venue_cost);
+    for (r, ((((s, c), sd), pl), m), ((((du, lv), pw), tc), vc)) in
+        a.zip(b).enumerate().map(|(r, (a, b))| (r, a, b))
+    {
         if !p.keep(r) {
             continue;
         }
@@ -299,7 +339,9 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
     }
     // Long: one row a score.
     let (long_item, long_phase, long_score) = if long {
-        let item = p.column("item", true, |c| Ok(value::text(c)?.map(|t| fold(&t).replace(' ', "_"))));
+        let item = p.column("item", true, |c| {
+            Ok(value::text(c)?.map(|t| fold(&t).replace(' ', "_")))
+        });
         let phase = p.column("phase", true, |c| match value::text(c)? {
             None => Ok(None),
             Some(t) => match fold(&t).as_str() {
@@ -377,7 +419,8 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
             let scores = item_scores
                 .iter()
                 .filter_map(|(item, bounds, pre, post)| {
-                    (pre[r].is_some() || post[r].is_some()).then(|| (item.clone(), pre[r], post[r], *bounds))
+                    (pre[r].is_some() || post[r].is_some())
+                        .then(|| (item.clone(), pre[r], post[r], *bounds))
                 })
                 .collect();
             out.push(StagedForm {
@@ -398,7 +441,9 @@ pub fn responses(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedResponse
     let delegate = p.column("delegate_id", true, ctx.pseudonym());
     let responded_at = p.column("responded_at", false, ctx.date());
     let applied = p.column("applied_learning", false, value::yes_no);
-    let comment = p.column("comment", false, |c| Ok(value::text(c)?.map(|t| mask_personal(&t))));
+    let comment = p.column("comment", false, |c| {
+        Ok(value::text(c)?.map(|t| mask_personal(&t)))
+    });
     let mut items = Vec::new();
     for &c in &p.mapped.unmatched.clone() {
         if let Some(item) = prefixed_item(&p.mapped.headers[c], "impact") {
@@ -434,7 +479,12 @@ pub fn responses(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedResponse
 pub fn returns(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedReturn> {
     let agency = p.column("agency", true, value::text);
     let fy = p.column("year", true, |c| {
-        value::financial_year(c, ctx.config.fy_start_month, ctx.config.date_order, ctx.is_1904)
+        value::financial_year(
+            c,
+            ctx.config.fy_start_month,
+            ctx.config.date_order,
+            ctx.is_1904,
+        )
     });
     let level = p.column("level", true, value::text);
     let headcount = p.column("headcount", true, value::count);
@@ -444,10 +494,21 @@ pub fn returns(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedReturn> {
         if !p.keep(r) {
             continue;
         }
-        if let (Some(a), Some(y), Some(l), Some(h), Some(t)) =
-            (agency[r].clone(), fy[r], level[r].clone(), headcount[r], trained[r])
-        {
-            out.push(StagedReturn { origin: ctx.origin(p, r), agency: a, fy: y, level: l, headcount: h, trained: t });
+        if let (Some(a), Some(y), Some(l), Some(h), Some(t)) = (
+            agency[r].clone(),
+            fy[r],
+            level[r].clone(),
+            headcount[r],
+            trained[r],
+        ) {
+            out.push(StagedReturn {
+                origin: ctx.origin(p, r),
+                agency: a,
+                fy: y,
+                level: l,
+                headcount: h,
+                trained: t,
+            });
         }
     }
     out
@@ -464,13 +525,21 @@ pub fn agencies(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedAgency> {
         if !p.keep(r) {
             continue;
         }
-        let Some(name) = agency[r].clone() else { continue };
+        let Some(name) = agency[r].clone() else {
+            continue;
+        };
         out.push(StagedAgency {
             origin: ctx.origin(p, r),
             agency: name,
             aliases: aliases[r]
                 .as_deref()
-                .map(|a| a.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+                .map(|a| {
+                    a.split(';')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default(),
             sector: sector[r].clone(),
             statutory_partner: statutory[r],
@@ -501,11 +570,16 @@ fn mask_phones(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_ascii_digit() || (matches!(chars[i], '+' | '(') && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())) {
+        if chars[i].is_ascii_digit()
+            || (matches!(chars[i], '+' | '(')
+                && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()))
+        {
             let mut j = i;
             let mut digits = 0;
             let mut last_digit_end = i;
-            while j < chars.len() && (chars[j].is_ascii_digit() || matches!(chars[j], ' ' | '-' | '(' | ')' | '+')) {
+            while j < chars.len()
+                && (chars[j].is_ascii_digit() || matches!(chars[j], ' ' | '-' | '(' | ')' | '+'))
+            {
                 if chars[j].is_ascii_digit() {
                     digits += 1;
                     last_digit_end = j + 1;
@@ -557,9 +631,18 @@ mod tests {
 
     #[test]
     fn item_names_from_prefixed_headers() {
-        assert_eq!(prefixed_item("pre_recognise_signs", "pre").as_deref(), Some("recognise_signs"));
-        assert_eq!(prefixed_item("Pre: Recognise signs", "pre").as_deref(), Some("recognise_signs"));
-        assert_eq!(prefixed_item("POST - Recognise Signs", "post").as_deref(), Some("recognise_signs"));
+        assert_eq!(
+            prefixed_item("pre_recognise_signs", "pre").as_deref(),
+            Some("recognise_signs")
+        );
+        assert_eq!(
+            prefixed_item("Pre: Recognise signs", "pre").as_deref(),
+            Some("recognise_signs")
+        );
+        assert_eq!(
+            prefixed_item("POST - Recognise Signs", "post").as_deref(),
+            Some("recognise_signs")
+        );
         assert_eq!(prefixed_item("Presentation quality", "pre"), None);
         assert_eq!(prefixed_item("pre", "pre"), None);
     }
@@ -570,8 +653,14 @@ mod tests {
             mask_personal("Email me at jo.bloggs@example.org, or ring 07700 900123."),
             "Email me at [email], or ring [phone]."
         );
-        assert_eq!(mask_personal("Call (0161) 496-0000 please"), "Call [phone] please");
-        assert_eq!(mask_personal("Used it in 3 of 12 cases in 2024"), "Used it in 3 of 12 cases in 2024");
+        assert_eq!(
+            mask_personal("Call (0161) 496-0000 please"),
+            "Call [phone] please"
+        );
+        assert_eq!(
+            mask_personal("Used it in 3 of 12 cases in 2024"),
+            "Used it in 3 of 12 cases in 2024"
+        );
     }
 
     #[test]
@@ -596,6 +685,9 @@ mod tests {
             assert_eq!(v.parse(Cell::Text(label)), Ok(Some(status)), "{label}");
         }
         let err = v.parse(Cell::Text("Maybe")).unwrap_err();
-        assert!(err.contains("unknown status") && err.contains("[status]"), "{err}");
+        assert!(
+            err.contains("unknown status") && err.contains("[status]"),
+            "{err}"
+        );
     }
 }

@@ -115,7 +115,9 @@ pub fn count(cell: Cell<'_>) -> Parsed<i64> {
 
 /// An amount of money: 0 or more.
 pub fn money(cell: Cell<'_>) -> Parsed<f64> {
-    match number(cell).map_err(|_| "expected an amount of money such as 250 or £250.00".to_string())? {
+    match number(cell)
+        .map_err(|_| "expected an amount of money such as 250 or £250.00".to_string())?
+    {
         None => Ok(None),
         Some(n) if n >= 0.0 => Ok(Some(n)),
         Some(_) => Err("expected an amount of money, 0 or more".into()),
@@ -214,10 +216,23 @@ pub fn parse_date_text(s: &str, order: DateOrder) -> Option<NaiveDate> {
         .split(['T', ' '])
         .next()
         .filter(|p| p.len() >= 6 && p.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        .filter(|p| p.chars().all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | '.')))
+        .filter(|p| {
+            p.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | '.'))
+        })
         .filter(|_| {
-            let rest = s.split_once(['T', ' ']).map(|(_, r)| r.trim()).unwrap_or("");
-            rest.is_empty() || rest.chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | 'Z' | '+' | ' ' | 'a' | 'p' | 'm' | 'A' | 'P' | 'M'))
+            let rest = s
+                .split_once(['T', ' '])
+                .map(|(_, r)| r.trim())
+                .unwrap_or("");
+            rest.is_empty()
+                || rest.chars().all(|c| {
+                    c.is_ascii_digit()
+                        || matches!(
+                            c,
+                            ':' | '.' | 'Z' | '+' | ' ' | 'a' | 'p' | 'm' | 'A' | 'P' | 'M'
+                        )
+                })
         });
     if let Some(part) = date_part {
         let pieces: Vec<&str> = part.split(['/', '-', '.']).collect();
@@ -247,7 +262,9 @@ pub fn parse_date_text(s: &str, order: DateOrder) -> Option<NaiveDate> {
         .collect::<Vec<_>>()
         .join(" ");
     let cleaned = strip_ordinal_suffixes(&cleaned);
-    for fmt in ["%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%B %d %Y", "%b %d %Y"] {
+    for fmt in [
+        "%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%B %d %Y", "%b %d %Y",
+    ] {
         if let Ok(d) = NaiveDate::parse_from_str(&cleaned, fmt) {
             return Some(d);
         }
@@ -257,8 +274,20 @@ pub fn parse_date_text(s: &str, order: DateOrder) -> Option<NaiveDate> {
 
 fn is_weekday(w: &str) -> bool {
     let w = w.trim_end_matches('.').to_ascii_lowercase();
-    ["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"].contains(&w.as_str())
-        || ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].contains(&w.as_str())
+    [
+        "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+    ]
+    .contains(&w.as_str())
+        || [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .contains(&w.as_str())
 }
 
 /// "3rd April" reads as "3 April".
@@ -280,7 +309,11 @@ fn strip_ordinal_suffixes(s: &str) -> String {
 }
 
 fn ymd(y: i64, m: i64, d: i64) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
+    NaiveDate::from_ymd_opt(
+        i32::try_from(y).ok()?,
+        u32::try_from(m).ok()?,
+        u32::try_from(d).ok()?,
+    )
 }
 
 /// A Likert score on `scale`: a number on it, a label starting with its number
@@ -319,7 +352,9 @@ pub fn likert(cell: Cell<'_>, scale: &Scale) -> Parsed<f64> {
             let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
             if !digits.is_empty() {
                 let rest = &t[digits.len()..];
-                if rest.starts_with(|c: char| !c.is_ascii_digit() && c != '.' || rest.starts_with(". ")) {
+                if rest.starts_with(|c: char| {
+                    !c.is_ascii_digit() && c != '.' || rest.starts_with(". ")
+                }) {
                     if let Ok(n) = digits.parse::<f64>() {
                         return on_scale(n);
                     }
@@ -338,7 +373,12 @@ pub fn likert(cell: Cell<'_>, scale: &Scale) -> Parsed<f64> {
 
 /// A financial year, returned as the calendar year it starts in: `2024-25`,
 /// `2024/25`, `FY2024-25`, `2024-2025`, or a date inside it.
-pub fn financial_year(cell: Cell<'_>, fy_start_month: u32, order: DateOrder, is_1904: bool) -> Parsed<i32> {
+pub fn financial_year(
+    cell: Cell<'_>,
+    fy_start_month: u32,
+    order: DateOrder,
+    is_1904: bool,
+) -> Parsed<i32> {
     const EXPECTED: &str = "expected a financial year such as 2024-25 (or a date inside it)";
     if let Cell::Text(s) = cell {
         if is_missing_marker(s) {
@@ -351,12 +391,22 @@ pub fn financial_year(cell: Cell<'_>, fy_start_month: u32, order: DateOrder, is_
             let (a, b) = (a.trim(), b.trim());
             if a.len() == 4 && (b.len() == 2 || b.len() == 4) {
                 if let (Ok(start), Ok(end)) = (a.parse::<i32>(), b.parse::<i32>()) {
-                    let end_full = if b.len() == 2 { start / 100 * 100 + end } else { end };
-                    let end_full = if b.len() == 2 && end_full < start { end_full + 100 } else { end_full };
+                    let end_full = if b.len() == 2 {
+                        start / 100 * 100 + end
+                    } else {
+                        end
+                    };
+                    let end_full = if b.len() == 2 && end_full < start {
+                        end_full + 100
+                    } else {
+                        end_full
+                    };
                     if end_full == start + 1 {
                         return Ok(Some(start));
                     }
-                    return Err(format!("{EXPECTED}: a financial year spans two consecutive years"));
+                    return Err(format!(
+                        "{EXPECTED}: a financial year spans two consecutive years"
+                    ));
                 }
             }
         }
@@ -374,7 +424,10 @@ pub fn financial_year(cell: Cell<'_>, fy_start_month: u32, order: DateOrder, is_
             Cell::Number(n) => n,
             _ => 0.0,
         });
-        return Err(format!("'{y}' alone is ambiguous: write the financial year as {y}-{:02}", (y.parse::<i32>().unwrap_or(0) + 1) % 100));
+        return Err(format!(
+            "'{y}' alone is ambiguous: write the financial year as {y}-{:02}",
+            (y.parse::<i32>().unwrap_or(0) + 1) % 100
+        ));
     }
     match date(cell, order, is_1904) {
         Ok(Some(d)) => Ok(Some(fy_of(d, fy_start_month))),
@@ -385,7 +438,11 @@ pub fn financial_year(cell: Cell<'_>, fy_start_month: u32, order: DateOrder, is_
 
 /// The financial year (its starting calendar year) that a date falls in.
 pub fn fy_of(d: NaiveDate, fy_start_month: u32) -> i32 {
-    if d.month() >= fy_start_month { d.year() } else { d.year() - 1 }
+    if d.month() >= fy_start_month {
+        d.year()
+    } else {
+        d.year() - 1
+    }
 }
 
 /// `2024` → `2024-25`.
@@ -414,9 +471,16 @@ pub fn duration(cell: Cell<'_>) -> Parsed<Duration> {
     const EXPECTED: &str = "expected 'full day', 'half day' or a number of hours";
     let from_hours = |h: f64| -> Parsed<Duration> {
         if h > 0.0 && h <= 24.0 {
-            Ok(Some(if h < 4.5 { Duration::HalfDay } else { Duration::FullDay }))
+            Ok(Some(if h < 4.5 {
+                Duration::HalfDay
+            } else {
+                Duration::FullDay
+            }))
         } else {
-            Err(format!("{EXPECTED}; {} hours is not a session length", format_number(h)))
+            Err(format!(
+                "{EXPECTED}; {} hours is not a session length",
+                format_number(h)
+            ))
         }
     };
     match cell {
@@ -428,12 +492,19 @@ pub fn duration(cell: Cell<'_>) -> Parsed<Duration> {
             }
             let key = fold(s).replace(' ', "");
             match key.as_str() {
-                "fullday" | "full" | "day" | "1day" | "allday" => return Ok(Some(Duration::FullDay)),
-                "halfday" | "half" | "05day" | "am" | "pm" | "morning" | "afternoon" => return Ok(Some(Duration::HalfDay)),
+                "fullday" | "full" | "day" | "1day" | "allday" => {
+                    return Ok(Some(Duration::FullDay));
+                }
+                "halfday" | "half" | "05day" | "am" | "pm" | "morning" | "afternoon" => {
+                    return Ok(Some(Duration::HalfDay));
+                }
                 _ => {}
             }
             let t = s.trim().to_ascii_lowercase();
-            let num: String = t.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let num: String = t
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
             let unit = t[num.len()..].trim();
             let n: f64 = num.parse().map_err(|_| EXPECTED.to_string())?;
             match unit {
@@ -466,8 +537,14 @@ mod tests {
 
     #[test]
     fn fold_treats_ampersand_as_and() {
-        assert_eq!(fold("Children & Families  Dept."), "children and families dept");
-        assert_eq!(fold("children and families dept"), "children and families dept");
+        assert_eq!(
+            fold("Children & Families  Dept."),
+            "children and families dept"
+        );
+        assert_eq!(
+            fold("children and families dept"),
+            "children and families dept"
+        );
         assert_eq!(fold("St. Mary's  School"), "st marys school");
     }
 
@@ -493,7 +570,16 @@ mod tests {
 
     #[test]
     fn yes_no_spellings() {
-        for (s, v) in [("Yes", true), ("y", true), ("TRUE", true), ("1", true), ("no", false), ("N", false), ("false", false), ("0", false)] {
+        for (s, v) in [
+            ("Yes", true),
+            ("y", true),
+            ("TRUE", true),
+            ("1", true),
+            ("no", false),
+            ("N", false),
+            ("false", false),
+            ("0", false),
+        ] {
             assert_eq!(yes_no(t(s)), Ok(Some(v)), "{s}");
         }
         assert_eq!(yes_no(Cell::Bool(true)), Ok(Some(true)));
@@ -505,23 +591,86 @@ mod tests {
     #[test]
     fn dates_in_every_accepted_form() {
         // 2024-04-03 is serial 45385 in the 1900 system, 43923 in the 1904 one.
-        assert_eq!(date(Cell::Date { serial: 45385.0, is_1904: false }, DateOrder::Uk, false), Ok(d(2024, 4, 3)));
-        assert_eq!(date(Cell::Date { serial: 43923.0, is_1904: true }, DateOrder::Uk, true), Ok(d(2024, 4, 3)));
-        assert_eq!(date(Cell::Date { serial: 45385.75, is_1904: false }, DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(
+            date(
+                Cell::Date {
+                    serial: 45385.0,
+                    is_1904: false
+                },
+                DateOrder::Uk,
+                false
+            ),
+            Ok(d(2024, 4, 3))
+        );
+        assert_eq!(
+            date(
+                Cell::Date {
+                    serial: 43923.0,
+                    is_1904: true
+                },
+                DateOrder::Uk,
+                true
+            ),
+            Ok(d(2024, 4, 3))
+        );
+        assert_eq!(
+            date(
+                Cell::Date {
+                    serial: 45385.75,
+                    is_1904: false
+                },
+                DateOrder::Uk,
+                false
+            ),
+            Ok(d(2024, 4, 3))
+        );
         // A plain number in a date column is a serial in the sheet's system.
-        assert_eq!(date(Cell::Number(45385.0), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
-        assert_eq!(date(Cell::Number(43923.0), DateOrder::Uk, true), Ok(d(2024, 4, 3)));
+        assert_eq!(
+            date(Cell::Number(45385.0), DateOrder::Uk, false),
+            Ok(d(2024, 4, 3))
+        );
+        assert_eq!(
+            date(Cell::Number(43923.0), DateOrder::Uk, true),
+            Ok(d(2024, 4, 3))
+        );
         assert_eq!(date(t("45385"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
-        assert_eq!(date(t("2024-04-03"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
-        assert_eq!(date(t("2024-04-03T09:30:00"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
-        assert_eq!(date(Cell::IsoDate("2024-04-03T00:00:00"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
-        assert_eq!(date(t("03/04/2024"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
-        assert_eq!(date(t("03/04/2024"), DateOrder::Us, false), Ok(d(2024, 3, 4)));
-        assert_eq!(date(t("3/4/2024 09:30"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(
+            date(t("2024-04-03"), DateOrder::Uk, false),
+            Ok(d(2024, 4, 3))
+        );
+        assert_eq!(
+            date(t("2024-04-03T09:30:00"), DateOrder::Uk, false),
+            Ok(d(2024, 4, 3))
+        );
+        assert_eq!(
+            date(Cell::IsoDate("2024-04-03T00:00:00"), DateOrder::Uk, false),
+            Ok(d(2024, 4, 3))
+        );
+        assert_eq!(
+            date(t("03/04/2024"), DateOrder::Uk, false),
+            Ok(d(2024, 4, 3))
+        );
+        assert_eq!(
+            date(t("03/04/2024"), DateOrder::Us, false),
+            Ok(d(2024, 3, 4))
+        );
+        assert_eq!(
+            date(t("3/4/2024 09:30"), DateOrder::Uk, false),
+            Ok(d(2024, 4, 3))
+        );
         assert_eq!(date(t("03-04-24"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
-        assert_eq!(date(t("3 April 2024"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
-        assert_eq!(date(t("Wed 3rd Apr 2024"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
-        assert_eq!(date(t("03-Apr-2024"), DateOrder::Uk, false), Ok(d(2024, 4, 3)));
+        assert_eq!(
+            date(t("3 April 2024"), DateOrder::Uk, false),
+            Ok(d(2024, 4, 3))
+        );
+        assert_eq!(
+            date(t("Wed 3rd Apr 2024"), DateOrder::Uk, false),
+            Ok(d(2024, 4, 3))
+        );
+        assert_eq!(
+            date(t("03-Apr-2024"), DateOrder::Uk, false),
+            Ok(d(2024, 4, 3))
+        );
         assert_eq!(date(t("TBC"), DateOrder::Uk, false), Ok(None));
         assert_eq!(date(Cell::Empty, DateOrder::Uk, false), Ok(None));
     }
@@ -532,9 +681,17 @@ mod tests {
             let err = date(t(bad), DateOrder::Uk, false).unwrap_err();
             assert!(err.contains("expected a date"), "{bad}: {err}");
         }
-        assert!(date(t("01/01/1900"), DateOrder::Uk, false).unwrap_err().contains("typing slip"));
+        assert!(
+            date(t("01/01/1900"), DateOrder::Uk, false)
+                .unwrap_err()
+                .contains("typing slip")
+        );
         assert!(date(Cell::Number(12.0), DateOrder::Uk, false).is_err());
-        assert!(date(Cell::Error("#REF!"), DateOrder::Uk, false).unwrap_err().contains("#REF!"));
+        assert!(
+            date(Cell::Error("#REF!"), DateOrder::Uk, false)
+                .unwrap_err()
+                .contains("#REF!")
+        );
     }
 
     #[test]
@@ -548,27 +705,77 @@ mod tests {
         assert_eq!(likert(t("Neither agree nor disagree"), &s), Ok(Some(3.0)));
         assert_eq!(likert(t(""), &s), Ok(None));
         assert_eq!(likert(Cell::Empty, &s), Ok(None));
-        for bad in [Cell::Number(6.0), Cell::Number(0.0), Cell::Number(3.5), t("7 - Very"), t("Sort of")] {
+        for bad in [
+            Cell::Number(6.0),
+            Cell::Number(0.0),
+            Cell::Number(3.5),
+            t("7 - Very"),
+            t("Sort of"),
+        ] {
             let err = likert(bad, &s).unwrap_err();
             assert!(err.contains("off the 1-5 scale"), "{bad:?}: {err}");
         }
-        let ten = Scale { min: 1, max: 10, labels: vec![], items: vec![] };
+        let ten = Scale {
+            min: 1,
+            max: 10,
+            labels: vec![],
+            items: vec![],
+        };
         assert_eq!(likert(Cell::Number(10.0), &ten), Ok(Some(10.0)));
         assert_eq!(likert(t("10 - Very confident"), &ten), Ok(Some(10.0)));
     }
 
     #[test]
     fn financial_years() {
-        for s in ["2024-25", "2024/25", "FY2024-25", "fy 2024/25", "2024-2025", "2024/2025"] {
-            assert_eq!(financial_year(t(s), 4, DateOrder::Uk, false), Ok(Some(2024)), "{s}");
+        for s in [
+            "2024-25",
+            "2024/25",
+            "FY2024-25",
+            "fy 2024/25",
+            "2024-2025",
+            "2024/2025",
+        ] {
+            assert_eq!(
+                financial_year(t(s), 4, DateOrder::Uk, false),
+                Ok(Some(2024)),
+                "{s}"
+            );
         }
-        assert_eq!(financial_year(t("1999-00"), 4, DateOrder::Uk, false), Ok(Some(1999)));
-        assert_eq!(financial_year(t("31/03/2025"), 4, DateOrder::Uk, false), Ok(Some(2024)));
-        assert_eq!(financial_year(t("01/04/2025"), 4, DateOrder::Uk, false), Ok(Some(2025)));
-        assert_eq!(financial_year(Cell::Date { serial: 45748.0, is_1904: false }, 4, DateOrder::Uk, false), Ok(Some(2025)));
+        assert_eq!(
+            financial_year(t("1999-00"), 4, DateOrder::Uk, false),
+            Ok(Some(1999))
+        );
+        assert_eq!(
+            financial_year(t("31/03/2025"), 4, DateOrder::Uk, false),
+            Ok(Some(2024))
+        );
+        assert_eq!(
+            financial_year(t("01/04/2025"), 4, DateOrder::Uk, false),
+            Ok(Some(2025))
+        );
+        assert_eq!(
+            financial_year(
+                Cell::Date {
+                    serial: 45748.0,
+                    is_1904: false
+                },
+                4,
+                DateOrder::Uk,
+                false
+            ),
+            Ok(Some(2025))
+        );
         assert!(financial_year(t("2024-26"), 4, DateOrder::Uk, false).is_err());
-        assert!(financial_year(t("2024"), 4, DateOrder::Uk, false).unwrap_err().contains("ambiguous"));
-        assert!(financial_year(Cell::Number(2024.0), 4, DateOrder::Uk, false).unwrap_err().contains("ambiguous"));
+        assert!(
+            financial_year(t("2024"), 4, DateOrder::Uk, false)
+                .unwrap_err()
+                .contains("ambiguous")
+        );
+        assert!(
+            financial_year(Cell::Number(2024.0), 4, DateOrder::Uk, false)
+                .unwrap_err()
+                .contains("ambiguous")
+        );
         assert_eq!(fy_label(2024), "2024-25");
         assert_eq!(fy_label(2099), "2099-00");
     }

@@ -11,8 +11,10 @@ pub fn rejected_csv(rejections: &[Rejection]) -> Vec<u8> {
         w.serialize(r).expect("writing to memory cannot fail");
     }
     if rejections.is_empty() {
-        w.write_record(["source", "file", "sheet", "row", "column", "value", "reason"])
-            .expect("writing to memory cannot fail");
+        w.write_record([
+            "source", "file", "sheet", "row", "column", "value", "reason",
+        ])
+        .expect("writing to memory cannot fail");
     }
     w.into_inner().expect("writing to memory cannot fail")
 }
