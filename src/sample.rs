@@ -1365,6 +1365,9 @@ fn csv_bytes(t: &Table) -> Vec<u8> {
 
 fn xlsx_bytes(t: &Table, sheet: &str) -> std::result::Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    // A fixed creation time keeps the same seed's files byte-identical.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 4, 1)?;
+    book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let date = Format::new().set_num_format("dd/mm/yyyy");
     let bold = Format::new().set_bold();
     let ws: &mut Worksheet = book.add_worksheet();
