@@ -325,6 +325,37 @@ impl Loader<'_> {
         }
     }
 
+    /// Evaluation and impact rows: duplicates (same session and delegate)
+    /// count once, the first in file order; rows that match no trained
+    /// delegate are counted as unmatched links and left out.
+    fn keep_linked<T>(
+        &mut self,
+        mut rows: Vec<T>,
+        trained: &HashSet<(&str, &str)>,
+        key: impl Fn(&T) -> (&String, &String),
+        origin: impl Fn(&T) -> Origin,
+    ) -> Vec<T> {
+        let dropped = sources::dedupe_first(
+            &mut rows,
+            |r| {
+                let (s, d) = key(r);
+                (s.clone(), d.clone())
+            },
+            &origin,
+        );
+        self.add_merged(dropped);
+        rows.retain(|r| {
+            let (s, d) = key(r);
+            let linked = trained.contains(&(s.as_str(), d.as_str()));
+            if !linked {
+                let ledger = self.locations[origin(r).location].ledger;
+                self.quality.sources[ledger].unmatched_links += 1;
+            }
+            linked
+        });
+        rows
+    }
+
     fn note_unmatched_agency(&mut self, origin: Origin) {
         let ledger = self.locations[origin.location].ledger;
         self.quality.sources[ledger].unmatched_agencies += 1;
@@ -336,8 +367,8 @@ impl Loader<'_> {
         staged_agencies: Vec<sources::StagedAgency>,
         mut staged_sessions: Vec<sources::StagedSession>,
         staged_bookings: Vec<sources::StagedBooking>,
-        mut staged_forms: Vec<sources::StagedForm>,
-        mut staged_responses: Vec<sources::StagedResponse>,
+        staged_forms: Vec<sources::StagedForm>,
+        staged_responses: Vec<sources::StagedResponse>,
         staged_returns: Vec<sources::StagedReturn>,
         has_sessions: bool,
     ) -> Dataset {
@@ -462,20 +493,15 @@ impl Loader<'_> {
             .filter(|b| b.status.is_trained())
             .map(|b| (b.session_id.as_str(), b.delegate.as_str()))
             .collect();
-        let dropped = sources::dedupe_first(
-            &mut staged_forms,
-            |f| (f.session_id.clone(), f.delegate.clone()),
+        let staged_forms = self.keep_linked(
+            staged_forms,
+            &trained,
+            |f| (&f.session_id, &f.delegate),
             |f| f.origin,
         );
-        self.add_merged(dropped);
         let mut forms = Vec::new();
         let mut scores = Vec::new();
         for f in staged_forms {
-            if !trained.contains(&(f.session_id.as_str(), f.delegate.as_str())) {
-                let ledger = self.locations[f.origin.location].ledger;
-                self.quality.sources[ledger].unmatched_links += 1;
-                continue;
-            }
             for (item, pre, post, (lo, hi)) in f.scores {
                 scores.push(EvaluationScore {
                     session_id: f.session_id.clone(),
@@ -494,20 +520,15 @@ impl Loader<'_> {
                 relevance: f.relevance,
             });
         }
-        let dropped = sources::dedupe_first(
-            &mut staged_responses,
-            |r| (r.session_id.clone(), r.delegate.clone()),
+        let staged_responses = self.keep_linked(
+            staged_responses,
+            &trained,
+            |r| (&r.session_id, &r.delegate),
             |r| r.origin,
         );
-        self.add_merged(dropped);
         let mut responses = Vec::new();
         let mut impact_scores = Vec::new();
         for r in staged_responses {
-            if !trained.contains(&(r.session_id.as_str(), r.delegate.as_str())) {
-                let ledger = self.locations[r.origin.location].ledger;
-                self.quality.sources[ledger].unmatched_links += 1;
-                continue;
-            }
             for (item, score, (lo, hi)) in r.scores {
                 impact_scores.push(ImpactScore {
                     session_id: r.session_id.clone(),

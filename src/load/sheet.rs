@@ -311,10 +311,8 @@ fn read_workbook(
 
 fn from_range(name: String, range: calamine::Range<Data>, is_1904: bool) -> RawSheet {
     let (height, width) = range.get_size();
-    let (start_row, start_col) = range.start().unwrap_or((0, 0));
-    // Columns to the left of the used range are empty: keep positions honest
-    // only for rows; columns are matched by header, not by letter.
-    let _ = start_col;
+    // Columns are matched by header, not by letter: only the row offset matters.
+    let start_row = range.start().map_or(0, |(row, _)| row);
     let mut columns: Vec<Vec<Data>> = (0..width).map(|_| Vec::with_capacity(height)).collect();
     for row in range.rows() {
         for (c, cell) in row.iter().enumerate() {

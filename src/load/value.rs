@@ -410,23 +410,18 @@ pub fn financial_year(
                 }
             }
         }
-        if t.len() == 4 && t.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!(
-                "'{t}' alone is ambiguous: write the financial year as {t}-{:02} or {}-{:02}",
-                (t.parse::<i32>().unwrap_or(0) + 1) % 100,
-                t.parse::<i32>().unwrap_or(0) - 1,
-                t.parse::<i32>().unwrap_or(0) % 100
-            ));
-        }
     }
-    if matches!(cell, Cell::Number(n) if (1980.0..=2100.0).contains(&n)) {
-        let y = format_number(match cell {
-            Cell::Number(n) => n,
-            _ => 0.0,
-        });
+    // A bare year could be the year starting or ending then: never guess.
+    let bare_year = match cell {
+        Cell::Number(n) if n.fract() == 0.0 && (1980.0..=2100.0).contains(&n) => Some(n as i32),
+        Cell::Text(t) if t.trim().len() == 4 => t.trim().parse::<i32>().ok(),
+        _ => None,
+    };
+    if let Some(y) = bare_year {
         return Err(format!(
-            "'{y}' alone is ambiguous: write the financial year as {y}-{:02}",
-            (y.parse::<i32>().unwrap_or(0) + 1) % 100
+            "'{y}' alone is ambiguous: write the financial year as {}, or {}",
+            fy_label(y),
+            fy_label(y - 1)
         ));
     }
     match date(cell, order, is_1904) {
