@@ -11,7 +11,8 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let data = crate::load::load(&config, &data_dir)?;
     // The dataframes are what later stages get: build them, so that check
     // fails where a report would.
-    let frames = crate::frame::frames(&data)?;
+    let calendar = crate::metrics::period::Calendar::new(config.fy_start_month);
+    let frames = crate::frame::frames(&data, &calendar)?;
     let mut out = format!("data folder: {}\n\n", data_dir.display());
     out.push_str(&summary(&data.quality, args.show));
     out.push_str("\nloaded tables:");
@@ -23,12 +24,14 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     out.push('\n');
     print!("{out}");
     if let Some(path) = &args.rejected {
-        std::fs::write(path, crate::render::rejected_csv(&data.quality.rejections)).map_err(
-            |source| Error::Io {
-                context: format!("could not write '{}'", path.display()),
-                source,
-            },
-        )?;
+        std::fs::write(
+            path,
+            crate::render::csv(&crate::metrics::rejected(&data.quality)),
+        )
+        .map_err(|source| Error::Io {
+            context: format!("could not write '{}'", path.display()),
+            source,
+        })?;
         println!(
             "wrote {} rejected value(s) to {}",
             data.quality.rejections.len(),

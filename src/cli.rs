@@ -30,6 +30,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Compute every metric for a period and write the tables (CSV, Parquet, xlsx).
+    Report(ReportArgs),
     /// Load every source and report what was read, rejected, skipped and merged.
     Check(CheckArgs),
     /// Write a commented hub.toml documenting every setting and its default.
@@ -63,6 +65,24 @@ pub struct CheckArgs {
     /// How many rejections to print.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub show: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// A financial year (2024-25), a quarter (2024-25-Q3), `latest` (the
+    /// latest year in the data) or `all` (every year and quarter in the data).
+    #[arg(long, value_name = "PERIOD", default_value = "latest")]
+    pub period: String,
+    /// Output folder; each period is written to OUT/<period>/
+    /// [default: out_dir from the config, else out/]
+    #[arg(long, value_name = "OUT")]
+    pub out: Option<PathBuf>,
+    /// The run date: a period still running is reported up to this day, and
+    /// impact counts delegates whose follow-up was due by then [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +165,7 @@ pub fn main() -> u8 {
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
+        Command::Report(args) => crate::report::run(&args),
         Command::Check(args) => crate::check::run(&args),
         Command::Init { dir } => {
             let path = config::init(&dir)?;

@@ -372,11 +372,15 @@ impl Config {
                 return (name, scale);
             }
         }
-        let default = self
-            .scales
+        ("default", self.default_scale())
+    }
+
+    /// The scale of items no other scale names; form-level learning gain
+    /// uses the items on it.
+    pub fn default_scale(&self) -> &Scale {
+        self.scales
             .get("default")
-            .expect("the default scale is inserted on parse");
-        ("default", default)
+            .expect("the default scale is inserted by Default and on parse")
     }
 
     /// The data folder: `--data`, else `data_dir` relative to the config file.

@@ -46,6 +46,15 @@ pub enum Error {
     #[error("{0}")]
     Sources(String),
 
+    /// A metric query that failed or returned the wrong columns.
+    #[error("in query '{file}': {message}")]
+    Query {
+        file: String,
+        /// A built-in query failing is a bug; an overriding one, a config error.
+        built_in: bool,
+        message: String,
+    },
+
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -55,7 +64,10 @@ impl Error {
         match self {
             Error::Config { .. } | Error::Usage(_) => exit::USAGE,
             Error::Io { .. } | Error::Input { .. } | Error::Sources(_) => exit::INPUT,
-            Error::Internal(_) => exit::INTERNAL,
+            Error::Query {
+                built_in: false, ..
+            } => exit::USAGE,
+            Error::Internal(_) | Error::Query { built_in: true, .. } => exit::INTERNAL,
         }
     }
 

@@ -4,10 +4,15 @@
 //! here means an upgrade touches one file.
 
 use chrono::NaiveDate;
-use polars::prelude::{Column, DataFrame, NamedFrom, Series};
+use polars::prelude::{
+    Column, DataFrame, DataType, IntoLazy, NamedFrom, ParquetCompression, ParquetWriter, Series,
+};
+use polars::sql::SQLContext;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::metrics::period::Calendar;
 use crate::model::Dataset;
+use crate::table::{Table, Values};
 
 /// The loaded tables as dataframes, named as the SQL queries see them.
 #[derive(Debug, Clone)]
@@ -108,9 +113,14 @@ impl Cols {
     }
 }
 
-/// Builds the dataframes of a loaded dataset.
-pub fn frames(data: &Dataset) -> Result<Frames> {
+/// Builds the dataframes of a loaded dataset. Bookings and sessions carry
+/// their quarter's label (`2024-25 Q3`) from `calendar`.
+pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     let b = &data.bookings;
+    let quarters: Vec<String> = b
+        .iter()
+        .map(|r| calendar.quarter_of(r.session_date).label())
+        .collect();
     let attendance = Cols::new()
         .str("session_id", b.iter().map(|r| r.session_id.as_str()))
         .str("delegate_id", b.iter().map(|r| r.delegate.as_str()))
@@ -119,15 +129,21 @@ pub fn frames(data: &Dataset) -> Result<Frames> {
         .str("status", b.iter().map(|r| r.status.as_str()))
         .opt_str("course", b.iter().map(|r| r.course.as_deref()))
         .date("session_date", b.iter().map(|r| r.session_date))
+        .str("quarter", quarters.iter().map(String::as_str))
         .opt_date("booked_at", b.iter().map(|r| r.booked_at))
         .opt_date("cancelled_at", b.iter().map(|r| r.cancelled_at))
         .opt_str("level", b.iter().map(|r| r.level.as_deref()))
         .build(b.len())?;
     let s = &data.sessions;
+    let quarters: Vec<String> = s
+        .iter()
+        .map(|r| calendar.quarter_of(r.session_date).label())
+        .collect();
     let sessions = Cols::new()
         .str("session_id", s.iter().map(|r| r.session_id.as_str()))
         .str("course", s.iter().map(|r| r.course.as_str()))
         .date("session_date", s.iter().map(|r| r.session_date))
+        .str("quarter", quarters.iter().map(String::as_str))
         .opt_i64("places", s.iter().map(|r| r.places))
         .opt_str("mode", s.iter().map(|r| r.mode.as_deref()))
         .opt_str("duration", s.iter().map(|r| r.duration.map(|d| d.as_str())))
@@ -200,4 +216,102 @@ pub fn frames(data: &Dataset) -> Result<Frames> {
         agency_returns,
         agencies,
     })
+}
+
+/// A polars SQL context over the loaded tables, where each query's result is
+/// registered under its name for the queries after it.
+pub struct SqlSession {
+    ctx: SQLContext,
+}
+
+impl SqlSession {
+    pub fn new(frames: &Frames) -> Self {
+        let ctx = SQLContext::new();
+        for (name, df) in frames.tables() {
+            ctx.register(name, df.clone().lazy());
+        }
+        SqlSession { ctx }
+    }
+
+    /// Registers a plain table (parameters, targets) under its name.
+    pub fn register(&mut self, table: &Table) -> Result<()> {
+        let df = to_frame(table)?;
+        self.ctx.register(&table.name, df.lazy());
+        Ok(())
+    }
+
+    /// Runs one statement, registers its result as `name` and returns it.
+    /// The error is polars' message; the caller names the file.
+    pub fn run(&mut self, name: &str, sql: &str) -> std::result::Result<Table, String> {
+        let df = self
+            .ctx
+            .execute(sql)
+            .and_then(|lf| lf.collect())
+            .map_err(|e| e.to_string())?;
+        let table = from_frame(name, &df).map_err(|e| e.to_string())?;
+        self.ctx.register(name, df.lazy());
+        Ok(table)
+    }
+}
+
+/// A dataframe as a plain table: integers as i64, floats as f64, dates and
+/// anything else as text (`true`/`false` for booleans).
+pub fn from_frame(name: &str, df: &DataFrame) -> Result<Table> {
+    let mut out = Table::new(name);
+    for c in df.columns() {
+        let s = c.as_materialized_series();
+        let values = match s.dtype() {
+            DataType::String => {
+                Values::Text(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
+            }
+            DataType::Date => Values::Date(s.date()?.as_date_iter().collect()),
+            dt if dt.is_integer() => Values::Int(s.cast(&DataType::Int64)?.i64()?.iter().collect()),
+            dt if dt.is_float() => {
+                Values::Float(s.cast(&DataType::Float64)?.f64()?.iter().collect())
+            }
+            DataType::Null => Values::Text(vec![None; s.len()]),
+            _ => Values::Text(
+                s.cast(&DataType::String)?
+                    .str()?
+                    .iter()
+                    .map(|v| v.map(str::to_string))
+                    .collect(),
+            ),
+        };
+        out = out.with(c.name().as_str(), values);
+    }
+    Ok(out)
+}
+
+/// A plain table as a dataframe.
+pub fn to_frame(table: &Table) -> Result<DataFrame> {
+    let mut cols = Cols::new();
+    for c in &table.columns {
+        let name = c.name.as_str();
+        cols = match &c.values {
+            Values::Text(v) => cols.opt_str(name, v.iter().map(|x| x.as_deref())),
+            Values::Int(v) => cols.opt_i64(name, v.iter().copied()),
+            Values::Float(v) => cols.opt_f64(name, v.iter().copied()),
+            Values::Date(v) => cols.opt_date(name, v.iter().copied()),
+        };
+    }
+    cols.build(table.height())
+}
+
+/// A table as an uncompressed Parquet file, the most widely readable form.
+pub fn parquet_bytes(table: &Table) -> Result<Vec<u8>> {
+    let mut df = to_frame(table)?;
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .with_compression(ParquetCompression::Uncompressed)
+        .finish(&mut df)
+        .map_err(|e| Error::Internal(format!("writing {}.parquet: {e}", table.name)))?;
+    Ok(bytes)
+}
+
+/// Reads a Parquet file back (tests check the exported copies).
+pub fn read_parquet(bytes: &[u8], name: &str) -> Result<Table> {
+    use polars::prelude::{ParquetReader, SerReader};
+    let df = ParquetReader::new(std::io::Cursor::new(bytes)).finish()?;
+    from_frame(name, &df)
 }

@@ -3,7 +3,9 @@
 //!
 //! The pipeline reads off the modules: [`load`] (the exports into clean
 //! tables, with a data-quality ledger in [`model`]), [`frame`] (those tables as
-//! polars dataframes), then metrics and rendering. [`cli`] wires the commands.
+//! polars dataframes), [`metrics`] (SQL queries and statistics into plain
+//! [`table::Table`]s), then [`render`]; [`report`] runs them in that order and
+//! [`cli`] wires the commands.
 
 pub mod check;
 pub mod cli;
@@ -11,9 +13,12 @@ pub mod config;
 pub mod error;
 pub mod frame;
 pub mod load;
+pub mod metrics;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod sample;
+pub mod table;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -1,0 +1,335 @@
+//! Financial years and quarters (METRICS.md "Periods").
+//!
+//! A year starts on the first of `fy_start_month` (April by default) and is
+//! labelled by its two calendar years, `2024-25`; its quarters are `2024-25 Q1`
+//! (April-June) to `2024-25 Q4` (January-March), slug `2024-25-Q1`.
+
+use std::fmt;
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use crate::error::{Error, Result};
+use crate::load::value::fy_label;
+
+/// Maps dates to financial years and quarters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calendar {
+    fy_start_month: u32,
+}
+
+impl Calendar {
+    /// `fy_start_month` is 1-12 (config validates it).
+    pub fn new(fy_start_month: u32) -> Self {
+        Calendar {
+            fy_start_month: fy_start_month.clamp(1, 12),
+        }
+    }
+
+    /// The financial year a date falls in, named by the calendar year it starts in.
+    pub fn fy_of(&self, d: NaiveDate) -> i32 {
+        crate::load::value::fy_of(d, self.fy_start_month)
+    }
+
+    /// The year and quarter (1-4) a date falls in.
+    pub fn quarter_of(&self, d: NaiveDate) -> Period {
+        let fy = self.fy_of(d);
+        let months_in = (d.month() + 12 - self.fy_start_month) % 12;
+        self.quarter(fy, (months_in / 3 + 1) as u8)
+    }
+
+    /// The whole financial year starting in `fy`.
+    pub fn year(&self, fy: i32) -> Period {
+        let start = self.month_start(fy, 0);
+        Period {
+            fy,
+            quarter: None,
+            start,
+            end: self.month_start(fy, 12).pred_opt().unwrap_or(start),
+        }
+    }
+
+    /// Quarter `q` (1-4) of the year starting in `fy`.
+    pub fn quarter(&self, fy: i32, q: u8) -> Period {
+        let q = q.clamp(1, 4);
+        let first = 3 * u32::from(q - 1);
+        let start = self.month_start(fy, first);
+        Period {
+            fy,
+            quarter: Some(q),
+            start,
+            end: self.month_start(fy, first + 3).pred_opt().unwrap_or(start),
+        }
+    }
+
+    fn month_start(&self, fy: i32, months_after_start: u32) -> NaiveDate {
+        let first = NaiveDate::from_ymd_opt(fy, self.fy_start_month, 1)
+            .expect("month 1-12, day 1 is a date");
+        first + Months::new(months_after_start)
+    }
+
+    /// Reads a period as given to `--period`: `2024-25` (or `2024/25`,
+    /// `2024-2025`) for a year; `2024-25-Q3` (or `2024-25 Q3`) for a quarter.
+    pub fn parse(&self, text: &str) -> Result<Period> {
+        let bad = || {
+            Error::Usage(format!(
+                "--period: '{text}' is not a period; expected a financial year such as 2024-25, \
+                 a quarter such as 2024-25-Q3, 'latest' or 'all'"
+            ))
+        };
+        let t = text.trim().to_ascii_uppercase().replace(' ', "-");
+        let (year, quarter) = match t.split_once("-Q") {
+            Some((y, q)) => {
+                let q: u8 = q.parse().map_err(|_| bad())?;
+                if !(1..=4).contains(&q) {
+                    return Err(Error::Usage(format!(
+                        "--period: '{text}' names quarter {q}; quarters are Q1-Q4"
+                    )));
+                }
+                (y, Some(q))
+            }
+            None => (t.as_str(), None),
+        };
+        let year = year.strip_prefix("FY").unwrap_or(year);
+        let (first, second) = year.split_once(['-', '/']).ok_or_else(bad)?;
+        let fy: i32 = first.parse().map_err(|_| bad())?;
+        if first.len() != 4 || !(1900..=2200).contains(&fy) {
+            return Err(bad());
+        }
+        let next: i32 = second.parse().map_err(|_| bad())?;
+        let follows = match second.len() {
+            2 => next == (fy + 1).rem_euclid(100),
+            4 => next == fy + 1,
+            _ => false,
+        };
+        if !follows {
+            return Err(Error::Usage(format!(
+                "--period: '{text}' is not a financial year: {second} does not follow {first} \
+                 (write it as {})",
+                fy_label(fy)
+            )));
+        }
+        Ok(match quarter {
+            Some(q) => self.quarter(fy, q),
+            None => self.year(fy),
+        })
+    }
+}
+
+/// A financial year or one of its quarters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    /// The calendar year the financial year starts in.
+    pub fy: i32,
+    pub quarter: Option<u8>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Period {
+    /// The financial year's label, `2024-25`.
+    pub fn year_label(&self) -> String {
+        fy_label(self.fy)
+    }
+
+    /// `2024-25` or `2024-25 Q3`.
+    pub fn label(&self) -> String {
+        match self.quarter {
+            Some(q) => format!("{} Q{q}", self.year_label()),
+            None => self.year_label(),
+        }
+    }
+
+    /// The folder name: `2024-25` or `2024-25-Q3`.
+    pub fn slug(&self) -> String {
+        self.label().replace(' ', "-")
+    }
+
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.start <= d && d <= self.end
+    }
+
+    /// The period's last day, or `today` if that is earlier.
+    pub fn as_of(&self, today: NaiveDate) -> NaiveDate {
+        self.end.min(today)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// Which periods `report` builds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// The latest financial year with any session in the data.
+    Latest,
+    /// Every financial year and every quarter with any session in the data.
+    All,
+    One(Period),
+}
+
+impl Choice {
+    pub fn parse(text: &str, calendar: &Calendar) -> Result<Choice> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "latest" => Ok(Choice::Latest),
+            "all" => Ok(Choice::All),
+            _ => calendar.parse(text).map(Choice::One),
+        }
+    }
+
+    /// The periods to build, given the session dates in the data (oldest
+    /// first; a year before its quarters).
+    pub fn resolve(
+        &self,
+        calendar: &Calendar,
+        dates: impl IntoIterator<Item = NaiveDate>,
+    ) -> Vec<Period> {
+        match self {
+            Choice::One(p) => vec![*p],
+            Choice::Latest => dates
+                .into_iter()
+                .max()
+                .map(|d| vec![calendar.year(calendar.fy_of(d))])
+                .unwrap_or_default(),
+            Choice::All => {
+                let mut quarters: Vec<Period> =
+                    dates.into_iter().map(|d| calendar.quarter_of(d)).collect();
+                quarters.sort();
+                quarters.dedup();
+                let mut out = Vec::new();
+                for q in quarters {
+                    if out.last().is_none_or(|p: &Period| p.fy != q.fy) {
+                        out.push(calendar.year(q.fy));
+                    }
+                    out.push(q);
+                }
+                out
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn thirty_first_of_march_and_first_of_april_fall_in_different_years() {
+        let c = Calendar::new(4);
+        assert_eq!(c.fy_of(d(2025, 3, 31)), 2024);
+        assert_eq!(c.fy_of(d(2025, 4, 1)), 2025);
+        let y = c.year(2024);
+        assert_eq!((y.start, y.end), (d(2024, 4, 1), d(2025, 3, 31)));
+        assert!(y.contains(d(2025, 3, 31)) && !y.contains(d(2025, 4, 1)));
+        assert_eq!(c.quarter_of(d(2025, 3, 31)).label(), "2024-25 Q4");
+        assert_eq!(c.quarter_of(d(2025, 4, 1)).label(), "2025-26 Q1");
+    }
+
+    #[test]
+    fn quarters_run_april_june_to_january_march() {
+        let c = Calendar::new(4);
+        let bounds: Vec<_> = (1..=4)
+            .map(|q| {
+                let p = c.quarter(2024, q);
+                (p.start, p.end)
+            })
+            .collect();
+        assert_eq!(
+            bounds,
+            [
+                (d(2024, 4, 1), d(2024, 6, 30)),
+                (d(2024, 7, 1), d(2024, 9, 30)),
+                (d(2024, 10, 1), d(2024, 12, 31)),
+                (d(2025, 1, 1), d(2025, 3, 31)),
+            ]
+        );
+        assert_eq!(c.quarter_of(d(2024, 6, 30)).quarter, Some(1));
+        assert_eq!(c.quarter_of(d(2024, 7, 1)).quarter, Some(2));
+        assert_eq!(c.quarter_of(d(2024, 12, 31)).quarter, Some(3));
+        assert_eq!(c.quarter_of(d(2025, 1, 1)).quarter, Some(4));
+        assert_eq!(c.quarter(2024, 3).slug(), "2024-25-Q3");
+        // A leap year's February ends a Q4.
+        assert_eq!(c.quarter(2023, 4).end, d(2024, 3, 31));
+    }
+
+    #[test]
+    fn other_year_starts() {
+        let c = Calendar::new(9); // September, as schools count
+        assert_eq!(c.year(2024).end, d(2025, 8, 31));
+        assert_eq!(c.quarter_of(d(2025, 8, 31)).label(), "2024-25 Q4");
+        assert_eq!(c.quarter_of(d(2024, 9, 1)).label(), "2024-25 Q1");
+        let jan = Calendar::new(1);
+        assert_eq!(jan.year(2024).end, d(2024, 12, 31));
+    }
+
+    #[test]
+    fn parses_periods_in_the_ways_people_write_them() {
+        let c = Calendar::new(4);
+        for s in ["2024-25", "2024/25", "2024-2025", "FY2024-25", " 2024-25 "] {
+            assert_eq!(c.parse(s).unwrap(), c.year(2024), "{s}");
+        }
+        for s in ["2024-25-Q3", "2024-25 Q3", "2024-25-q3", "2024/25-Q3"] {
+            assert_eq!(c.parse(s).unwrap(), c.quarter(2024, 3), "{s}");
+        }
+        assert_eq!(c.parse("1999-00").unwrap(), c.year(1999));
+        for s in [
+            "2024",
+            "2024-26",
+            "2024-25-Q5",
+            "Q3",
+            "24-25",
+            "",
+            "2024-25-Qx",
+        ] {
+            let e = c.parse(s).unwrap_err().to_string();
+            assert!(e.starts_with("--period:"), "{s}: {e}");
+        }
+        assert!(
+            c.parse("2024-26")
+                .unwrap_err()
+                .to_string()
+                .contains("26 does not follow 2024")
+        );
+    }
+
+    #[test]
+    fn as_of_is_the_last_day_or_today_if_earlier() {
+        let y = Calendar::new(4).year(2025);
+        assert_eq!(y.as_of(d(2026, 11, 22)), d(2026, 3, 31));
+        assert_eq!(y.as_of(d(2025, 12, 1)), d(2025, 12, 1));
+    }
+
+    #[test]
+    fn resolves_latest_and_all_from_the_data() {
+        let c = Calendar::new(4);
+        let dates = [d(2024, 5, 1), d(2025, 3, 31), d(2025, 4, 1), d(2024, 5, 9)];
+        assert_eq!(Choice::Latest.resolve(&c, dates), vec![c.year(2025)]);
+        let all: Vec<String> = Choice::All
+            .resolve(&c, dates)
+            .iter()
+            .map(Period::slug)
+            .collect();
+        assert_eq!(
+            all,
+            [
+                "2024-25",
+                "2024-25-Q1",
+                "2024-25-Q4",
+                "2025-26",
+                "2025-26-Q1"
+            ]
+        );
+        assert!(Choice::Latest.resolve(&c, []).is_empty());
+        assert_eq!(Choice::parse("ALL", &c).unwrap(), Choice::All);
+        assert_eq!(
+            Choice::parse("2024-25-Q2", &c).unwrap(),
+            Choice::One(c.quarter(2024, 2))
+        );
+    }
+}
