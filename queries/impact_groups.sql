@@ -1,36 +1,39 @@
--- Impact (Kirkpatrick level 3) by course and overall.
+-- Impact (Kirkpatrick level 3) by course and overall, over every course with
+-- trained delegates in the period.
 -- eligible: trained delegates whose session_date + follow_up_days is on or
 -- before as_of (params.follow_up_cutoff is as_of - follow_up_days).
--- responses: their impact responses (one per session and delegate).
+-- responses: eligible delegates' impact responses (one per session and
+-- delegate); responses from delegates not yet eligible are not counted.
 -- applied_rate: share answering yes, among responses that answered.
-WITH eligible AS (
-    SELECT b.session_id, b.delegate_id, b.course
-    FROM bookings b
-    CROSS JOIN params p
-    WHERE b.trained = 1 AND b.session_date <= p.follow_up_cutoff
-),
-answers AS (
+WITH answers AS (
     SELECT session_id, delegate_id, 1 AS responded,
            CASE WHEN applied_learning THEN 1 ELSE 0 END AS applied,
            CASE WHEN applied_learning IS NOT NULL THEN 1 ELSE 0 END AS answered_applied
     FROM impact
 ),
 followed AS (
-    SELECT e.course, a.responded, a.applied, a.answered_applied
-    FROM eligible e
-    LEFT JOIN answers a ON e.session_id = a.session_id AND e.delegate_id = a.delegate_id
+    SELECT
+        b.course,
+        CASE WHEN b.session_date <= p.follow_up_cutoff THEN 1 ELSE 0 END AS eligible,
+        CASE WHEN b.session_date <= p.follow_up_cutoff THEN a.responded ELSE 0 END AS responded,
+        CASE WHEN b.session_date <= p.follow_up_cutoff THEN a.applied ELSE 0 END AS applied,
+        CASE WHEN b.session_date <= p.follow_up_cutoff THEN a.answered_applied ELSE 0 END AS answered_applied
+    FROM bookings b
+    CROSS JOIN params p
+    LEFT JOIN answers a ON b.session_id = a.session_id AND b.delegate_id = a.delegate_id
+    WHERE b.trained = 1
 ),
 groups AS (
-    SELECT 'course' AS dimension, course AS key, responded, applied, answered_applied FROM followed
+    SELECT 'course' AS dimension, course AS key, eligible, responded, applied, answered_applied FROM followed
     UNION ALL
-    SELECT 'overall' AS dimension, 'All' AS key, responded, applied, answered_applied FROM followed
+    SELECT 'overall' AS dimension, 'All' AS key, eligible, responded, applied, answered_applied FROM followed
 ),
 counts AS (
     SELECT
         dimension,
         key,
-        COUNT(*) AS eligible,
-        COUNT(responded) AS responses,
+        SUM(eligible) AS eligible,
+        COALESCE(SUM(responded), 0) AS responses,
         COALESCE(SUM(applied), 0) AS applied,
         COALESCE(SUM(answered_applied), 0) AS answered_applied
     FROM groups

@@ -31,15 +31,25 @@ impl Values {
         self.len() == 0
     }
 
-    /// The value in row `i`.
+    /// The value in row `i`; `Empty` past the last row.
     pub fn get(&self, i: usize) -> Value<'_> {
         match self {
-            Values::Text(v) => v[i].as_deref().map_or(Value::Empty, Value::Text),
-            Values::Int(v) => v[i].map_or(Value::Empty, Value::Int),
-            Values::Float(v) => v[i]
+            Values::Text(v) => v
+                .get(i)
+                .and_then(|x| x.as_deref())
+                .map_or(Value::Empty, Value::Text),
+            Values::Int(v) => v.get(i).copied().flatten().map_or(Value::Empty, Value::Int),
+            Values::Float(v) => v
+                .get(i)
+                .copied()
+                .flatten()
                 .filter(|x| x.is_finite())
                 .map_or(Value::Empty, Value::Float),
-            Values::Date(v) => v[i].map_or(Value::Empty, Value::Date),
+            Values::Date(v) => v
+                .get(i)
+                .copied()
+                .flatten()
+                .map_or(Value::Empty, Value::Date),
         }
     }
 
@@ -192,6 +202,7 @@ mod tests {
         let v = Values::Float(vec![Some(f64::NAN), None]);
         assert_eq!(v.get(0), Value::Empty);
         assert_eq!(v.get(1), Value::Empty);
+        assert_eq!(v.get(2), Value::Empty, "past the end");
     }
 
     #[test]
