@@ -39,6 +39,10 @@ pub enum Command {
         /// Folder to write hub.toml into.
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Also write the built-in metric queries to DIR/queries/ to edit
+        /// (an existing hub.toml is then kept).
+        #[arg(long)]
+        queries: bool,
     },
     /// Generate a realistic, deterministic partnership's exports (two financial years).
     Sample(SampleArgs),
@@ -167,9 +171,19 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Report(args) => crate::report::run(&args),
         Command::Check(args) => crate::check::run(&args),
-        Command::Init { dir } => {
-            let path = config::init(&dir)?;
-            println!("wrote {}", path.display());
+        Command::Init { dir, queries } => {
+            if !(queries && dir.join(CONFIG_FILE_NAME).is_file()) {
+                let path = config::init(&dir)?;
+                println!("wrote {}", path.display());
+            }
+            if queries {
+                let qdir = dir.join("queries");
+                let n = crate::metrics::sql::write_built_in(&qdir)?;
+                println!(
+                    "wrote {n} queries to {}; set queries_dir = \"queries\" in hub.toml to run your copies",
+                    qdir.display()
+                );
+            }
             Ok(exit::OK)
         }
         Command::Sample(args) => {

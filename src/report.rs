@@ -41,7 +41,8 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     for (dir, files, headline) in &outputs {
         write_all(dir, files)?;
         println!("{headline}");
-        println!("  tables: {}", dir.join("tables").display());
+        let tables = dir.join("tables");
+        println!("  tables: {}", tables.strip_prefix(".").unwrap_or(&tables).display());
     }
     let rejected = data.quality.rows_rejected();
     Ok(if rejected > 0 {

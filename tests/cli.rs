@@ -193,3 +193,86 @@ fn sample_is_deterministic_and_loads() {
         .assert()
         .code(1);
 }
+
+/// The README's first command: `report --data sample_data` writes the latest
+/// year's tables under out/ in the working directory and says where.
+#[test]
+fn report_on_the_sample_writes_the_latest_year_under_out() {
+    let cwd = tempfile::tempdir().unwrap();
+    let assert = hubreport()
+        .current_dir(cwd.path())
+        .args(["report", "--data"])
+        .arg(sample_data())
+        .assert()
+        .code(1);
+    let out = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(out.starts_with("2025-26 (as of 2026-03-31): "), "{out}");
+    assert!(out.contains("tables: out/2025-26/tables"), "{out}");
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("10 row(s) were rejected"), "{err}");
+    let dir = cwd.path().join("out/2025-26");
+    assert!(dir.join("tables.xlsx").is_file());
+    for name in [
+        "attendance_by_course",
+        "funnel",
+        "coverage_by_agency",
+        "rejected",
+    ] {
+        assert!(
+            dir.join(format!("tables/{name}.csv")).is_file(),
+            "{name}.csv"
+        );
+        assert!(
+            dir.join(format!("tables/{name}.parquet")).is_file(),
+            "{name}.parquet"
+        );
+    }
+}
+
+#[test]
+fn init_with_queries_writes_editable_copies_that_report_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    hubreport()
+        .arg("init")
+        .arg(dir.path())
+        .arg("--queries")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("queries"));
+    assert!(dir.path().join("hub.toml").is_file());
+    assert!(dir.path().join("queries/funnel.sql").is_file());
+    // A second run keeps hub.toml but will not overwrite the queries.
+    hubreport()
+        .arg("init")
+        .arg(dir.path())
+        .arg("--queries")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("already exists"));
+    std::fs::write(
+        dir.path().join("hub.toml"),
+        format!(
+            "data_dir = '{}'\nqueries_dir = 'queries'\n",
+            sample_data().display()
+        ),
+    )
+    .unwrap();
+    hubreport()
+        .args([
+            "report",
+            "--period",
+            "2024-25-Q1",
+            "--as-of",
+            "2026-11-22",
+            "--config",
+        ])
+        .arg(dir.path().join("hub.toml"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("2024-25 Q1 (as of 2024-06-30)"));
+    assert!(
+        dir.path()
+            .join("out/2024-25-Q1/tables/funnel.csv")
+            .is_file()
+    );
+}

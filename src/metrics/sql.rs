@@ -136,6 +136,31 @@ pub fn queries(dir: Option<&Path>) -> Result<Vec<Query>> {
     Ok(out)
 }
 
+/// Writes the built-in queries into `dir` for editing; refuses to overwrite.
+pub fn write_built_in(dir: &Path) -> Result<usize> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        context: format!("could not create folder '{}'", dir.display()),
+        source,
+    })?;
+    let paths: Vec<PathBuf> = BUILT_IN
+        .iter()
+        .map(|(name, _)| dir.join(format!("{name}.sql")))
+        .collect();
+    if let Some(existing) = paths.iter().find(|p| p.exists()) {
+        return Err(Error::Usage(format!(
+            "'{}' already exists; remove it or choose another folder",
+            existing.display()
+        )));
+    }
+    for (path, (_, sql)) in paths.iter().zip(BUILT_IN) {
+        std::fs::write(path, sql).map_err(|source| Error::Io {
+            context: format!("could not write '{}'", path.display()),
+            source,
+        })?;
+    }
+    Ok(paths.len())
+}
+
 /// The result of each query, by name.
 #[derive(Debug, Default)]
 pub struct Results {
@@ -197,6 +222,19 @@ mod tests {
             let outside: String = code.split('\'').step_by(2).collect();
             assert!(!outside.contains(';'), "{name}.sql: one statement, no ';'");
         }
+    }
+
+    #[test]
+    fn written_copies_load_back_as_overrides_and_are_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(write_built_in(dir.path()).unwrap(), BUILT_IN.len());
+        let qs = queries(Some(dir.path())).unwrap();
+        for (q, (name, sql)) in qs.iter().zip(BUILT_IN) {
+            assert_eq!((q.name, q.sql.as_str()), (*name, *sql));
+            assert!(matches!(q.origin, Origin::File(_)));
+        }
+        let e = write_built_in(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("already exists"), "{e}");
     }
 
     #[test]
