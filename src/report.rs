@@ -42,7 +42,10 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         write_all(dir, files)?;
         println!("{headline}");
         let tables = dir.join("tables");
-        println!("  tables: {}", tables.strip_prefix(".").unwrap_or(&tables).display());
+        println!(
+            "  tables: {}",
+            tables.strip_prefix(".").unwrap_or(&tables).display()
+        );
     }
     let rejected = data.quality.rows_rejected();
     Ok(if rejected > 0 {
