@@ -9,7 +9,6 @@ use crate::cli::ReportArgs;
 use crate::error::{Error, Result, exit};
 use crate::metrics::period::{Calendar, Choice, Period};
 use crate::metrics::{self, Metrics, sql};
-use crate::table::Table;
 use crate::{frame, load, render};
 
 pub fn run(args: &ReportArgs) -> Result<u8> {
@@ -171,10 +170,4 @@ pub fn headline(m: &Metrics) -> String {
         rag("green"),
         rag("missing"),
     )
-}
-
-/// A table by name, for callers that need one (tests, later renderers).
-pub fn table<'a>(m: &'a Metrics, name: &str) -> Result<&'a Table> {
-    m.table(name)
-        .ok_or_else(|| Error::Internal(format!("no table '{name}'")))
 }

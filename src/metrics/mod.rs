@@ -196,12 +196,12 @@ pub fn compute(
             "learning_gain_by_course",
             "course",
             group_pairs(forms, Some("course")),
-        )?,
+        ),
         gain_table(
             "learning_gain_by_item",
             "item",
             group_pairs(items, Some("item")),
-        )?,
+        ),
         split(impact, "impact_by_course", "course", &IMPACT_MEASURES)?,
         pick(funnel, "funnel", &["stage", "count", "of_stage", "share"])?,
         pick(coverage, "coverage_by_agency", &agency_cols)?,
@@ -230,14 +230,14 @@ pub fn compute(
             "learning_gain_by_agency",
             "agency",
             group_pairs(forms, Some("agency")),
-        )?,
+        ),
         gain_table(
             "learning_gain_by_quarter",
             "quarter",
             group_pairs(forms, Some("quarter")),
-        )?,
+        ),
         with_period(
-            gain_table("learning_gain_overall", "period", group_pairs(forms, None))?,
+            gain_table("learning_gain_overall", "period", group_pairs(forms, None)),
             &label,
         ),
         split(reaction, "reaction_by_course", "course", &REACTION_MEASURES)?,
@@ -369,7 +369,7 @@ fn group_pairs(t: &Table, key: Option<&str>) -> BTreeMap<String, Vec<Pair>> {
 }
 
 /// Learning gain for each group, one row a group.
-fn gain_table(name: &str, key: &str, groups: BTreeMap<String, Vec<Pair>>) -> Result<Table> {
+fn gain_table(name: &str, key: &str, groups: BTreeMap<String, Vec<Pair>>) -> Table {
     let mut keys = Vec::new();
     let mut cols: Vec<Vec<Option<f64>>> = vec![Vec::new(); GAIN_MEASURES.len() - 1];
     let mut n_paired = Vec::new();
@@ -404,7 +404,7 @@ fn gain_table(name: &str, key: &str, groups: BTreeMap<String, Vec<Pair>>) -> Res
     for (measure, values) in GAIN_MEASURES[1..].iter().zip(cols) {
         t = t.with(*measure, Values::Float(values));
     }
-    Ok(t)
+    t
 }
 
 fn ints(values: impl Iterator<Item = usize>) -> Values {
