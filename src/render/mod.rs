@@ -2,6 +2,8 @@
 //! caller decides where the bytes go. Parquet lives in [`crate::frame`], the
 //! one place that speaks polars.
 
+pub mod charts;
+
 use chrono::NaiveDate;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
