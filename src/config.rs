@@ -88,8 +88,13 @@ pub struct Config {
     pub follow_up_days: i64,
     pub disclosure_threshold: u32,
     pub show_comments: bool,
+    /// The partnership's name, for report titles.
+    pub partnership: String,
     pub fees: Fees,
     pub coverage: Coverage,
+    pub attention: Attention,
+    /// Sub-groups that each get their own quarterly pack.
+    pub subgroups: Vec<SubGroup>,
     pub status: StatusLabels,
     pub scales: BTreeMap<String, Scale>,
     pub pseudonymisation: Pseudonymisation,
@@ -131,6 +136,43 @@ impl Default for Coverage {
             targets_by_level: BTreeMap::new(),
         }
     }
+}
+
+/// When the quarterly pack lists a course or agency under "needs attention".
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Attention {
+    /// A course whose non-attendance rate is above this.
+    pub non_attendance_above: f64,
+    /// A course whose Hake gain is below this.
+    pub gain_below: f64,
+    /// A course whose impact response rate is below this.
+    pub response_below: f64,
+}
+
+impl Default for Attention {
+    fn default() -> Self {
+        Attention {
+            non_attendance_above: 0.12,
+            gain_below: 0.2,
+            response_below: 0.3,
+        }
+    }
+}
+
+/// A sub-group (a priority or a set of agencies) with its own quarterly pack:
+/// the bookings of its courses (named, or by pathway) and, if given, only
+/// those of its agencies.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubGroup {
+    pub name: String,
+    #[serde(default)]
+    pub pathways: Vec<String>,
+    #[serde(default)]
+    pub courses: Vec<String>,
+    #[serde(default)]
+    pub agencies: Vec<String>,
 }
 
 /// Extra labels for each final status, added to the built-in vocabulary.
@@ -248,8 +290,11 @@ impl Default for Config {
             follow_up_days: 60,
             disclosure_threshold: 5,
             show_comments: false,
+            partnership: "Safeguarding Children Partnership".to_string(),
             fees: Fees::default(),
             coverage: Coverage::default(),
+            attention: Attention::default(),
+            subgroups: Vec::new(),
             status: StatusLabels::default(),
             scales,
             pseudonymisation: Pseudonymisation::default(),
@@ -329,6 +374,26 @@ impl Config {
             }
         };
         check_target("coverage.target", self.coverage.target)?;
+        check_target(
+            "attention.non_attendance_above",
+            self.attention.non_attendance_above,
+        )?;
+        check_target("attention.response_below", self.attention.response_below)?;
+        let mut names = std::collections::BTreeSet::new();
+        for g in &self.subgroups {
+            if g.name.trim().is_empty() {
+                return fail("subgroups: every sub-group needs a name".into());
+            }
+            if !names.insert(crate::load::value::header_key(&g.name)) {
+                return fail(format!("subgroups: the name '{}' is used twice", g.name));
+            }
+            if g.pathways.is_empty() && g.courses.is_empty() && g.agencies.is_empty() {
+                return fail(format!(
+                    "subgroups: '{}' names no pathways, courses or agencies",
+                    g.name
+                ));
+            }
+        }
         for (level, t) in &self.coverage.targets_by_level {
             check_target(&format!("coverage.targets_by_level.\"{level}\""), *t)?;
         }

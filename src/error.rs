@@ -55,6 +55,14 @@ pub enum Error {
         message: String,
     },
 
+    /// A report template that failed to parse or render.
+    #[error("in template '{file}': {message}")]
+    Template {
+        file: String,
+        built_in: bool,
+        message: String,
+    },
+
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -64,10 +72,14 @@ impl Error {
         match self {
             Error::Config { .. } | Error::Usage(_) => exit::USAGE,
             Error::Io { .. } | Error::Input { .. } | Error::Sources(_) => exit::INPUT,
-            Error::Query {
-                built_in: false, ..
-            } => exit::USAGE,
-            Error::Internal(_) | Error::Query { built_in: true, .. } => exit::INTERNAL,
+            Error::Query { built_in, .. } | Error::Template { built_in, .. } => {
+                if *built_in {
+                    exit::INTERNAL
+                } else {
+                    exit::USAGE
+                }
+            }
+            Error::Internal(_) => exit::INTERNAL,
         }
     }
 

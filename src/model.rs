@@ -160,6 +160,84 @@ pub struct Dataset {
     pub quality: Quality,
 }
 
+impl Dataset {
+    /// The part of the data a sub-group's pack covers: bookings on its
+    /// courses (named, or on its pathways) and, if it names agencies, only
+    /// theirs; the sessions those bookings are on; those agencies' returns.
+    /// Evaluations and impact answers follow the bookings when linked.
+    pub fn subset(&self, group: &crate::config::SubGroup) -> Dataset {
+        use crate::load::value::header_key;
+        let keys = |v: &[String]| v.iter().map(|s| header_key(s)).collect::<Vec<_>>();
+        let (pathways, courses, agencies) = (
+            keys(&group.pathways),
+            keys(&group.courses),
+            keys(&group.agencies),
+        );
+        let any_course = pathways.is_empty() && courses.is_empty();
+        let course_sessions: std::collections::HashSet<&str> = self
+            .sessions
+            .iter()
+            .filter(|s| {
+                courses.contains(&header_key(&s.course))
+                    || s.pathway
+                        .as_deref()
+                        .is_some_and(|p| pathways.contains(&header_key(p)))
+            })
+            .map(|s| s.session_id.as_str())
+            .collect();
+        let agency_ok = |a: &str| agencies.is_empty() || agencies.contains(&header_key(a));
+        let bookings: Vec<Booking> = self
+            .bookings
+            .iter()
+            .filter(|b| {
+                let course_ok = any_course
+                    || course_sessions.contains(b.session_id.as_str())
+                    || b.course
+                        .as_deref()
+                        .is_some_and(|c| courses.contains(&header_key(c)));
+                course_ok && agency_ok(&b.agency)
+            })
+            .cloned()
+            .collect();
+        let booked: std::collections::HashSet<&str> =
+            bookings.iter().map(|b| b.session_id.as_str()).collect();
+        let sessions = self
+            .sessions
+            .iter()
+            .filter(|s| {
+                if any_course {
+                    booked.contains(s.session_id.as_str())
+                } else {
+                    course_sessions.contains(s.session_id.as_str())
+                        && (agencies.is_empty() || booked.contains(s.session_id.as_str()))
+                }
+            })
+            .cloned()
+            .collect();
+        Dataset {
+            sessions,
+            forms: self.forms.clone(),
+            scores: self.scores.clone(),
+            responses: self.responses.clone(),
+            impact_scores: self.impact_scores.clone(),
+            returns: self
+                .returns
+                .iter()
+                .filter(|r| agency_ok(&r.agency))
+                .cloned()
+                .collect(),
+            agencies: self
+                .agencies
+                .iter()
+                .filter(|a| agency_ok(&a.agency))
+                .cloned()
+                .collect(),
+            bookings,
+            quality: Quality::default(),
+        }
+    }
+}
+
 /// A row that could not be read, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rejection {

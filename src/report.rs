@@ -1,29 +1,37 @@
 //! `hubreport report`: the pipeline in one function. Load the exports, build
-//! the dataframes, compute each period's metrics, write the tables.
+//! the dataframes, compute each period's metrics, render its page, write the
+//! tables and the page.
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
 use crate::cli::ReportArgs;
+use crate::config::SubGroup;
 use crate::error::{Error, Result, exit};
 use crate::metrics::period::{Calendar, Choice, Period};
 use crate::metrics::{self, Metrics, sql};
+use crate::model::Dataset;
+use crate::render::html::Pages;
+use crate::render::pages::{self, Comparison, Kind};
 use crate::{frame, load, render};
 
 pub fn run(args: &ReportArgs) -> Result<u8> {
     let (config, data_dir) = args.input.resolve()?;
     let calendar = Calendar::new(config.fy_start_month);
     let choice = Choice::parse(&args.period, &calendar)?;
-    let queries_dir = config.queries_dir.as_ref().map(|d| config.base_dir.join(d));
-    let queries = sql::queries(queries_dir.as_deref())?;
+    let in_base = |d: &Option<PathBuf>| d.as_ref().map(|d| config.base_dir.join(d));
+    let queries = sql::queries(in_base(&config.queries_dir).as_deref())?;
+    let pages = Pages::new(
+        in_base(&config.templates_dir).as_deref(),
+        config.disclosure_threshold,
+    )?;
     let today = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let out_root = args.out.clone().unwrap_or_else(|| config.out_dir());
 
     let data = load::load(&config, &data_dir)?;
-    let frames = frame::frames(&data, &calendar)?;
     let dates: Vec<NaiveDate> = data
         .bookings
         .iter()
@@ -31,22 +39,75 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         .chain(data.sessions.iter().map(|s| s.session_date))
         .collect();
     let periods = periods_with_data(&choice, &calendar, &dates)?;
+    let has_data = |p: &Period| dates.iter().any(|d| p.contains(*d));
+    let rejected = data.quality.rows_rejected();
 
-    let mut outputs = Vec::new();
-    for period in periods {
-        let m = metrics::compute(&frames, &data.quality, &config, &queries, period, today)?;
-        outputs.push((out_root.join(period.slug()), files(&m)?, headline(&m)));
+    // Each sub-group's data, for its quarterly packs.
+    let wants_packs = periods.iter().any(|p| p.quarter.is_some());
+    let subgroups: Vec<(&SubGroup, Group)> = config
+        .subgroups
+        .iter()
+        .filter(|_| wants_packs)
+        .map(|g| Ok((g, Group::new(&data.subset(g), &calendar)?)))
+        .collect::<Result<_>>()?;
+    let mut outputs: Vec<(PathBuf, Vec<(PathBuf, Vec<u8>)>, String)> = Vec::new();
+    let whole = Group::new(&data, &calendar)?;
+    for period in &periods {
+        let m = whole.metrics(*period, &data.quality, &config, &queries, today)?;
+        let mut files = files(&m)?;
+        let kind = match period.quarter {
+            None => Kind::Annual,
+            Some(_) => Kind::Quarterly,
+        };
+        files.push(page(
+            &pages,
+            kind,
+            &whole,
+            &m,
+            None,
+            &calendar,
+            &has_data,
+            &data.quality,
+            &config,
+            &queries,
+            today,
+            rejected,
+        )?);
+        if kind == Kind::Quarterly {
+            for (g, group) in &subgroups {
+                let gm = group.metrics(*period, &data.quality, &config, &queries, today)?;
+                let (_, html) = page(
+                    &pages,
+                    kind,
+                    group,
+                    &gm,
+                    Some(&g.name),
+                    &calendar,
+                    &has_data,
+                    &data.quality,
+                    &config,
+                    &queries,
+                    today,
+                    rejected,
+                )?;
+                let slug = crate::load::value::header_key(&g.name).replace('_', "-");
+                files.push((PathBuf::from(format!("quarterly-pack-{slug}.html")), html));
+            }
+        }
+        outputs.push((out_root.join(period.slug()), files, headline(&m)));
     }
     for (dir, files, headline) in &outputs {
         write_all(dir, files)?;
         println!("{headline}");
-        let tables = dir.join("tables");
-        println!(
-            "  tables: {}",
-            tables.strip_prefix(".").unwrap_or(&tables).display()
-        );
+        let shown = |p: &Path| p.strip_prefix(".").unwrap_or(p).display().to_string();
+        for (rel, _) in files
+            .iter()
+            .filter(|(r, _)| r.extension().is_some_and(|e| e == "html"))
+        {
+            println!("  report: {}", shown(&dir.join(rel)));
+        }
+        println!("  tables: {}", shown(&dir.join("tables")));
     }
-    let rejected = data.quality.rows_rejected();
     Ok(if rejected > 0 {
         eprintln!(
             "note: {rejected} row(s) were rejected and are left out of every figure; \
@@ -56,6 +117,87 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// One dataset (the partnership's, or a sub-group's) as dataframes, with
+/// each period's metrics computed once.
+struct Group {
+    frames: frame::Frames,
+    cache: std::cell::RefCell<std::collections::BTreeMap<Period, std::rc::Rc<Metrics>>>,
+}
+
+impl Group {
+    fn new(data: &Dataset, calendar: &Calendar) -> Result<Group> {
+        Ok(Group {
+            frames: frame::frames(data, calendar)?,
+            cache: Default::default(),
+        })
+    }
+
+    fn metrics(
+        &self,
+        period: Period,
+        quality: &crate::model::Quality,
+        config: &crate::config::Config,
+        queries: &[sql::Query],
+        today: NaiveDate,
+    ) -> Result<std::rc::Rc<Metrics>> {
+        if let Some(m) = self.cache.borrow().get(&period) {
+            return Ok(m.clone());
+        }
+        let m = std::rc::Rc::new(metrics::compute(
+            &self.frames,
+            quality,
+            config,
+            queries,
+            period,
+            today,
+        )?);
+        self.cache.borrow_mut().insert(period, m.clone());
+        Ok(m)
+    }
+}
+
+/// Renders a period's page, comparing it with the period before (and, for a
+/// quarter, the same quarter a year before) where the data covers them.
+#[allow(clippy::too_many_arguments)]
+fn page(
+    pages: &Pages,
+    kind: Kind,
+    group: &Group,
+    m: &Metrics,
+    subgroup: Option<&str>,
+    calendar: &Calendar,
+    has_data: &dyn Fn(&Period) -> bool,
+    quality: &crate::model::Quality,
+    config: &crate::config::Config,
+    queries: &[sql::Query],
+    today: NaiveDate,
+    rejected: usize,
+) -> Result<(PathBuf, Vec<u8>)> {
+    let mut wanted = vec![calendar.previous(&m.period)];
+    if kind == Kind::Quarterly {
+        wanted.push(calendar.year_before(&m.period));
+    }
+    let mut computed = Vec::new();
+    for p in wanted {
+        let metrics = if has_data(&p) {
+            Some(group.metrics(p, quality, config, queries, today)?)
+        } else {
+            None
+        };
+        computed.push((p, metrics));
+    }
+    let comparisons: Vec<Comparison<'_>> = computed
+        .iter()
+        .map(|(p, m)| Comparison {
+            label: p.label(),
+            metrics: m.as_deref(),
+        })
+        .collect();
+    let context = pages::page(kind, m, &comparisons, subgroup, config, rejected)?;
+    let html = pages.render(kind.template(), &context)?;
+    Ok((PathBuf::from(kind.template()), html.into_bytes()))
 }
 
 /// The periods to build; an explicit period with no sessions in it is an

@@ -151,6 +151,15 @@ pub fn compute(
         "impact_by_item",
         &["item", "responses", "mean", "pct_agree"],
     )?;
+    let likert_cols = [
+        "item",
+        "phase",
+        "score",
+        "answers",
+        "scale_min",
+        "scale_max",
+    ];
+    let likert = r.get("likert_answers", &likert_cols)?;
     let funnel = r.get("funnel", &["stage", "count", "of_stage", "share"])?;
     let level_cols = [
         "agency",
@@ -253,6 +262,7 @@ pub fn compute(
             "impact_by_item",
             &["item", "responses", "mean", "pct_agree"],
         )?,
+        pick(likert, "likert_answers", &likert_cols)?,
         unmatched_agencies(quality),
         rejected(quality),
     ];

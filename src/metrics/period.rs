@@ -61,6 +61,23 @@ impl Calendar {
         }
     }
 
+    /// The period just before: the year before, or the quarter before.
+    pub fn previous(&self, p: &Period) -> Period {
+        match p.quarter {
+            None => self.year(p.fy - 1),
+            Some(1) => self.quarter(p.fy - 1, 4),
+            Some(q) => self.quarter(p.fy, q - 1),
+        }
+    }
+
+    /// The same period a year earlier.
+    pub fn year_before(&self, p: &Period) -> Period {
+        match p.quarter {
+            None => self.year(p.fy - 1),
+            Some(q) => self.quarter(p.fy - 1, q),
+        }
+    }
+
     fn month_start(&self, fy: i32, months_after_start: u32) -> NaiveDate {
         let first = NaiveDate::from_ymd_opt(fy, self.fy_start_month, 1)
             .expect("month 1-12, day 1 is a date");
@@ -296,6 +313,15 @@ mod tests {
                 .to_string()
                 .contains("26 does not follow 2024")
         );
+    }
+
+    #[test]
+    fn comparisons_step_back_across_year_ends() {
+        let c = Calendar::new(4);
+        assert_eq!(c.previous(&c.quarter(2025, 1)), c.quarter(2024, 4));
+        assert_eq!(c.previous(&c.quarter(2025, 3)), c.quarter(2025, 2));
+        assert_eq!(c.previous(&c.year(2025)), c.year(2024));
+        assert_eq!(c.year_before(&c.quarter(2025, 3)), c.quarter(2024, 3));
     }
 
     #[test]

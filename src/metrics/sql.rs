@@ -33,6 +33,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../queries/paired_items.sql"),
     ),
     (
+        "likert_answers",
+        include_str!("../../queries/likert_answers.sql"),
+    ),
+    (
         "reaction_groups",
         include_str!("../../queries/reaction_groups.sql"),
     ),

@@ -120,7 +120,8 @@ pub fn bars(id: &str, title: &str, description: &str, chart: &BarChart) -> Resul
     let height = (top + ROW * chart.bars.len() as i32 + 28).max(60);
     let x1 = WIDTH as i32 - value_w;
     let max = if chart.max > 0.0 { chart.max } else { 1.0 };
-    let x_of = |v: f64| label_w + ((x1 - label_w) as f64 * (v / max).clamp(0.0, 1.0)).round() as i32;
+    let x_of =
+        |v: f64| label_w + ((x1 - label_w) as f64 * (v / max).clamp(0.0, 1.0)).round() as i32;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height as u32)).into_drawing_area();
@@ -190,7 +191,11 @@ fn diverging(n: usize) -> Vec<RGBColor> {
     // Other scales: interpolate between the ends through the midpoint.
     (0..n)
         .map(|i| {
-            let t = if n > 1 { i as f64 / (n - 1) as f64 } else { 0.5 };
+            let t = if n > 1 {
+                i as f64 / (n - 1) as f64
+            } else {
+                0.5
+            };
             let (a, b, u) = if t < 0.5 {
                 (five[0], five[2], t * 2.0)
             } else {
@@ -229,10 +234,16 @@ pub fn likert(
             let col = (k % 3) as i32;
             let row = (k / 3) as i32;
             let (x, y) = (x0 + col * 170, 6 + row * 18);
-            root.draw(&Rectangle::new([(x, y), (x + 12, y + 12)], colors[k].filled()))
-                .map_err(draw_error)?;
-            root.draw(&Rectangle::new([(x, y), (x + 12, y + 12)], GRID.stroke_width(1)))
-                .map_err(draw_error)?;
+            root.draw(&Rectangle::new(
+                [(x, y), (x + 12, y + 12)],
+                colors[k].filled(),
+            ))
+            .map_err(draw_error)?;
+            root.draw(&Rectangle::new(
+                [(x, y), (x + 12, y + 12)],
+                GRID.stroke_width(1),
+            ))
+            .map_err(draw_error)?;
             root.draw(&Text::new(
                 fit(label, 24),
                 (x + 17, y + 6),
@@ -301,20 +312,35 @@ pub fn likert(
 }
 
 /// A line over the periods, each point labelled with its value.
-pub fn trend(id: &str, title: &str, description: &str, points: &[Point], max: f64) -> Result<Chart> {
+pub fn trend(
+    id: &str,
+    title: &str,
+    description: &str,
+    points: &[Point],
+    max: f64,
+) -> Result<Chart> {
     let height: i32 = 230;
     let (x0, x1, y0, y1) = (60, WIDTH as i32 - 60, 30, height - 40);
     let max = if max > 0.0 { max } else { 1.0 };
     let n = points.len().max(1) as i32;
     let step = if n > 1 { (x1 - x0) / (n - 1) } else { 0 };
-    let x_of = |i: usize| if n > 1 { x0 + step * i as i32 } else { (x0 + x1) / 2 };
+    let x_of = |i: usize| {
+        if n > 1 {
+            x0 + step * i as i32
+        } else {
+            (x0 + x1) / 2
+        }
+    };
     let y_of = |v: f64| y1 - ((y1 - y0) as f64 * (v / max).clamp(0.0, 1.0)).round() as i32;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
-        root.draw(&PathElement::new(vec![(x0 - 20, y1), (x1 + 20, y1)], INK.stroke_width(1)))
-            .map_err(draw_error)?;
+        root.draw(&PathElement::new(
+            vec![(x0 - 20, y1), (x1 + 20, y1)],
+            INK.stroke_width(1),
+        ))
+        .map_err(draw_error)?;
         let color = Shade::Primary.color();
         // Consecutive known points are joined; a gap breaks the line.
         let mut run: Vec<(i32, i32)> = Vec::new();
@@ -413,7 +439,8 @@ mod tests {
                     shade: Shade::Primary,
                 },
                 Bar {
-                    label: "A very long course name that will not fit in the space for labels".into(),
+                    label: "A very long course name that will not fit in the space for labels"
+                        .into(),
                     value: 0.05,
                     text: "5%".into(),
                     shade: Shade::Red,
@@ -426,16 +453,35 @@ mod tests {
 
     #[test]
     fn charts_are_accessible_scalable_and_escape_text() {
-        let c = bars("nonattendance", "Title & <more>", "Described", &sample_bars()).unwrap();
-        assert!(c.svg.starts_with("<svg viewBox=\"0 0 760 "), "{}", &c.svg[..80]);
+        let c = bars(
+            "nonattendance",
+            "Title & <more>",
+            "Described",
+            &sample_bars(),
+        )
+        .unwrap();
+        assert!(
+            c.svg.starts_with("<svg viewBox=\"0 0 760 "),
+            "{}",
+            &c.svg[..80]
+        );
         assert!(c.svg.contains("role=\"img\""));
-        assert!(c.svg.contains("aria-labelledby=\"nonattendance-title nonattendance-desc\""));
-        assert!(c.svg.contains("<title id=\"nonattendance-title\">Title &amp; &lt;more&gt;</title>"));
+        assert!(
+            c.svg
+                .contains("aria-labelledby=\"nonattendance-title nonattendance-desc\"")
+        );
+        assert!(
+            c.svg
+                .contains("<title id=\"nonattendance-title\">Title &amp; &lt;more&gt;</title>")
+        );
         assert!(c.svg.contains("Working &lt;Together&gt; &amp; Co"));
         assert!(!c.svg.contains("<Together>"));
         assert!(c.svg.contains("A very long course name that will not f…"));
         let root = c.svg.lines().next().unwrap();
-        assert!(!root.contains(" width="), "fixed size removed from the root: {root}");
+        assert!(
+            !root.contains(" width="),
+            "fixed size removed from the root: {root}"
+        );
     }
 
     #[test]

@@ -3,6 +3,9 @@
 //! one place that speaks polars.
 
 pub mod charts;
+pub mod format;
+pub mod html;
+pub mod pages;
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};

@@ -1,0 +1,856 @@
+//! What a report page shows: headline figures with their changes, what needs
+//! attention, and the charts, built from a period's metrics (and those of the
+//! periods it is compared with). The templates lay it out.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::metrics::Metrics;
+use crate::render::charts::{self, Bar, BarChart, Chart, LikertRow, Point, Shade};
+use crate::render::format::{self, DASH};
+use crate::table::{Table, Value};
+
+/// The annual report or a quarterly pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Annual,
+    Quarterly,
+}
+
+impl Kind {
+    pub fn template(self) -> &'static str {
+        match self {
+            Kind::Annual => "annual-report.html",
+            Kind::Quarterly => "quarterly-pack.html",
+        }
+    }
+}
+
+/// A period the page compares with; `metrics` is `None` when the data does
+/// not cover it.
+pub struct Comparison<'a> {
+    pub label: String,
+    pub metrics: Option<&'a Metrics>,
+}
+
+/// One headline figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Headline {
+    pub label: String,
+    pub value: String,
+    /// One entry per comparison, in order: "+0.4 points", or "–".
+    pub changes: Vec<String>,
+    pub note: String,
+}
+
+/// One "needs attention" line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attention {
+    pub kind: String,
+    pub text: String,
+}
+
+/// Everything a template sees.
+#[derive(Debug, Serialize)]
+pub struct Page {
+    pub kind: Kind,
+    pub title: String,
+    pub partnership: String,
+    pub period: String,
+    pub as_of: String,
+    pub subgroup: Option<String>,
+    pub threshold: u32,
+    pub fees: (f64, f64),
+    pub target: f64,
+    pub follow_up_days: i64,
+    pub notice_days: i64,
+    pub comparisons: Vec<String>,
+    pub headline: Vec<Headline>,
+    pub attention: Vec<Attention>,
+    /// Every metrics table, by name, as a list of rows.
+    pub tables: BTreeMap<String, Vec<BTreeMap<String, serde_json::Value>>>,
+    pub charts: BTreeMap<&'static str, Chart>,
+    pub rows_rejected: usize,
+}
+
+/// Reads cells of a table by row and column name.
+struct Rows<'a>(Option<&'a Table>);
+
+impl<'a> Rows<'a> {
+    fn of(m: &'a Metrics, name: &str) -> Self {
+        Rows(m.table(name))
+    }
+    fn len(&self) -> usize {
+        self.0.map_or(0, Table::height)
+    }
+    fn num(&self, i: usize, col: &str) -> Option<f64> {
+        self.0.and_then(|t| t.get(i, col).as_f64())
+    }
+    fn text(&self, i: usize, col: &str) -> String {
+        self.0.map_or(String::new(), |t| t.get(i, col).to_text())
+    }
+    /// The first row's value (the `_overall` tables have one row).
+    fn first(&self, col: &str) -> Option<f64> {
+        self.num(0, col)
+    }
+}
+
+fn json_rows(t: &Table) -> Vec<BTreeMap<String, serde_json::Value>> {
+    (0..t.height())
+        .map(|i| {
+            t.columns
+                .iter()
+                .map(|c| {
+                    let v = match c.values.get(i) {
+                        Value::Empty => serde_json::Value::Null,
+                        Value::Text(s) => serde_json::Value::from(s),
+                        Value::Int(n) => serde_json::Value::from(n),
+                        Value::Float(x) => serde_json::Value::from(x),
+                        Value::Date(d) => serde_json::Value::from(d.to_string()),
+                    };
+                    (c.name.clone(), v)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// How a headline figure is shown and compared.
+#[derive(Clone, Copy)]
+enum Measure {
+    Count,
+    Money,
+    /// A rate over the people in the named column.
+    Rate(&'static str, &'static str),
+    /// A statistic over the people in the named column, to 2 places.
+    Stat(&'static str, &'static str),
+}
+
+struct Figure {
+    label: &'static str,
+    table: &'static str,
+    column: &'static str,
+    measure: Measure,
+    note: &'static str,
+}
+
+const FIGURES: &[Figure] = &[
+    Figure {
+        label: "Registrations",
+        table: "attendance_overall",
+        column: "registrations",
+        measure: Measure::Count,
+        note: "places booked, including no-shows and cancellations",
+    },
+    Figure {
+        label: "Trained",
+        table: "attendance_overall",
+        column: "trained",
+        measure: Measure::Count,
+        note: "attended or walked in",
+    },
+    Figure {
+        label: "Non-attendance",
+        table: "attendance_overall",
+        column: "non_attendance_rate",
+        measure: Measure::Rate("attendance_overall", "registrations"),
+        note: "registrations not attended, without notice",
+    },
+    Figure {
+        label: "Charges to agencies",
+        table: "attendance_overall",
+        column: "charges",
+        measure: Measure::Money,
+        note: "for no-shows and late cancellations",
+    },
+    Figure {
+        label: "Learning gain (Hake)",
+        table: "learning_gain_overall",
+        column: "hake_gain",
+        measure: Measure::Stat("learning_gain_overall", "n_paired"),
+        note: "share of the possible improvement achieved, 0 to 1",
+    },
+    Figure {
+        label: "Improved self-rating",
+        table: "learning_gain_overall",
+        column: "pct_improved",
+        measure: Measure::Rate("learning_gain_overall", "n_paired"),
+        note: "of delegates with before and after ratings",
+    },
+    Figure {
+        label: "Follow-up response",
+        table: "impact_overall",
+        column: "response_rate",
+        measure: Measure::Rate("impact_overall", "eligible"),
+        note: "of delegates due a follow-up survey",
+    },
+    Figure {
+        label: "Applied learning",
+        table: "impact_overall",
+        column: "applied_rate",
+        measure: Measure::Rate("impact_overall", "answered_applied"),
+        note: "of follow-up answers",
+    },
+];
+
+fn figure_value(m: &Metrics, f: &Figure, t: u32) -> (String, Option<f64>) {
+    let v = Rows::of(m, f.table).first(f.column);
+    match f.measure {
+        Measure::Count => (format::count(v, t), v),
+        Measure::Money => {
+            let n = Rows::of(m, "attendance_overall").first("chargeable");
+            let shown = format::money(v, n, t);
+            let v = if shown == DASH { None } else { v };
+            (shown, v)
+        }
+        Measure::Rate(table, col) => {
+            let n = Rows::of(m, table).first(col);
+            let v = if format::too_few(n, t) { None } else { v };
+            (format::rate(v, n, t), v)
+        }
+        Measure::Stat(table, col) => {
+            let n = Rows::of(m, table).first(col);
+            let v = if format::too_few(n, t) { None } else { v };
+            (format::mean(v, n, 2, t), v)
+        }
+    }
+}
+
+fn change(now: Option<f64>, then: Option<f64>, measure: Measure) -> String {
+    let (Some(a), Some(b)) = (now, then) else {
+        return DASH.into();
+    };
+    match measure {
+        Measure::Count | Measure::Money => {
+            if b == 0.0 {
+                DASH.into()
+            } else {
+                format!("{}%", format::signed(Some(100.0 * (a - b) / b), 0))
+            }
+        }
+        Measure::Rate(..) => format!("{} points", format::signed(Some(100.0 * (a - b)), 1)),
+        Measure::Stat(..) => format::signed(Some(a - b), 2),
+    }
+}
+
+fn headline(m: &Metrics, comparisons: &[Comparison<'_>], t: u32) -> Vec<Headline> {
+    let mut out: Vec<Headline> = FIGURES
+        .iter()
+        .map(|f| {
+            let (value, now) = figure_value(m, f, t);
+            let changes = comparisons
+                .iter()
+                .map(|c| {
+                    let then = c.metrics.and_then(|p| figure_value(p, f, t).1);
+                    change(now, then, f.measure)
+                })
+                .collect();
+            Headline {
+                label: f.label.into(),
+                value,
+                changes,
+                note: f.note.into(),
+            }
+        })
+        .collect();
+    let rag = |m: &Metrics, rag: &str| {
+        let r = Rows::of(m, "coverage_by_agency");
+        (0..r.len()).filter(|&i| r.text(i, "rag") == rag).count()
+    };
+    let returned = |m: &Metrics| {
+        let r = Rows::of(m, "coverage_by_agency");
+        (0..r.len())
+            .filter(|&i| r.text(i, "rag") != "missing")
+            .count()
+    };
+    out.push(Headline {
+        label: "Agencies at target".into(),
+        value: format!("{} of {}", rag(m, "green"), returned(m)),
+        changes: comparisons
+            .iter()
+            .map(|c| match c.metrics {
+                Some(p) if returned(p) > 0 => {
+                    format::signed(Some(rag(m, "green") as f64 - rag(p, "green") as f64), 0)
+                }
+                _ => DASH.into(),
+            })
+            .collect(),
+        note: "agencies whose return shows every level at or above target".into(),
+    });
+    out
+}
+
+fn attention(m: &Metrics, config: &Config) -> Vec<Attention> {
+    let t = config.disclosure_threshold;
+    let a = &config.attention;
+    let mut out = Vec::new();
+    let mut push = |kind: &str, text: String| {
+        out.push(Attention {
+            kind: kind.into(),
+            text,
+        })
+    };
+    let cov = Rows::of(m, "coverage_by_agency");
+    for i in 0..cov.len() {
+        if cov.text(i, "rag") == "red" {
+            push(
+                "red agency",
+                format!(
+                    "{}: {} of staff trained against a target of {}; {} still to train",
+                    cov.text(i, "agency"),
+                    format::rate(cov.num(i, "pct_trained"), cov.num(i, "headcount"), t),
+                    format::rate(Some(config.coverage.target), Some(f64::from(t)), t),
+                    format::count(cov.num(i, "gap"), t),
+                ),
+            );
+        }
+    }
+    let missing: Vec<String> = (0..cov.len())
+        .filter(|&i| cov.text(i, "rag") == "missing")
+        .map(|i| cov.text(i, "agency"))
+        .collect();
+    if !missing.is_empty() {
+        push(
+            "missing returns",
+            format!(
+                "No training return for {}: {}",
+                m.period.year_label(),
+                missing.join(", ")
+            ),
+        );
+    }
+    let absent: Vec<String> = (0..cov.len())
+        .filter(|&i| cov.text(i, "flags").contains("no_attendance"))
+        .map(|i| cov.text(i, "agency"))
+        .collect();
+    if !absent.is_empty() {
+        push(
+            "no attendance",
+            format!(
+                "No one trained on multi-agency courses from: {}",
+                absent.join(", ")
+            ),
+        );
+    }
+    let att = Rows::of(m, "attendance_by_course");
+    for i in 0..att.len() {
+        let n = att.num(i, "registrations");
+        let r = att.num(i, "non_attendance_rate");
+        if !format::too_few(n, t) && r.is_some_and(|r| r > a.non_attendance_above) {
+            push(
+                "high non-attendance",
+                format!(
+                    "{}: {} did not attend ({} of {} registrations)",
+                    att.text(i, "course"),
+                    format::rate(r, n, t),
+                    format::count(att.num(i, "dna"), t),
+                    format::count(n, t)
+                ),
+            );
+        }
+    }
+    let gain = Rows::of(m, "learning_gain_by_course");
+    for i in 0..gain.len() {
+        let n = gain.num(i, "n_paired");
+        let h = gain.num(i, "hake_gain");
+        if !format::too_few(n, t) && h.is_some_and(|h| h < a.gain_below) {
+            push(
+                "low learning gain",
+                format!(
+                    "{}: Hake gain {} over {} delegates",
+                    gain.text(i, "course"),
+                    format::mean(h, n, 2, t),
+                    format::count(n, t)
+                ),
+            );
+        }
+    }
+    let imp = Rows::of(m, "impact_by_course");
+    for i in 0..imp.len() {
+        let n = imp.num(i, "eligible");
+        let r = imp.num(i, "response_rate");
+        if !format::too_few(n, t) && r.is_some_and(|r| r < a.response_below) {
+            push(
+                "low follow-up response",
+                format!(
+                    "{}: {} answered the follow-up survey ({} due)",
+                    imp.text(i, "course"),
+                    format::rate(r, n, t),
+                    format::count(n, t)
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Bars of one column of a table, for rows with at least `threshold`
+/// people in `people`; largest first, at most `limit`.
+fn ranked(
+    rows: &Rows<'_>,
+    key: &str,
+    value: &str,
+    people: &str,
+    t: u32,
+    limit: usize,
+    text: impl Fn(Option<f64>, Option<f64>) -> String,
+) -> Vec<Bar> {
+    let mut bars: Vec<Bar> = (0..rows.len())
+        .filter(|&i| !format::too_few(rows.num(i, people), t))
+        .filter_map(|i| {
+            let v = rows.num(i, value)?;
+            Some(Bar {
+                label: rows.text(i, key),
+                value: v,
+                text: text(Some(v), rows.num(i, people)),
+                shade: Shade::Primary,
+            })
+        })
+        .collect();
+    bars.sort_by(|a, b| {
+        b.value
+            .total_cmp(&a.value)
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    bars.truncate(limit);
+    bars
+}
+
+fn left_out(total: usize, shown: usize, t: u32) -> String {
+    if total > shown {
+        format!(
+            " {} group(s) with fewer than {t} people, or beyond the largest shown, are in the table only.",
+            total - shown
+        )
+    } else {
+        String::new()
+    }
+}
+
+fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, Chart>> {
+    let t = config.disclosure_threshold;
+    let mut out = BTreeMap::new();
+    let overall = Rows::of(m, "attendance_overall");
+    let overall_rate = overall.first("non_attendance_rate");
+
+    // Non-attendance by quarter.
+    let q = Rows::of(m, "attendance_by_quarter");
+    if q.len() > 1 {
+        let points: Vec<Point> = (0..q.len())
+            .map(|i| {
+                let n = q.num(i, "registrations");
+                let v = q
+                    .num(i, "non_attendance_rate")
+                    .filter(|_| !format::too_few(n, t));
+                Point {
+                    label: q.text(i, "quarter"),
+                    value: v,
+                    text: format::rate(v, n, t),
+                }
+            })
+            .collect();
+        let max = points.iter().filter_map(|p| p.value).fold(0.0, f64::max) * 1.25;
+        let (lo, hi) = points.iter().filter(|p| p.value.is_some()).fold(
+            (None::<&Point>, None::<&Point>),
+            |(lo, hi), p| {
+                let lo = match lo {
+                    Some(l) if l.value <= p.value => Some(l),
+                    _ => Some(p),
+                };
+                let hi = match hi {
+                    Some(h) if h.value >= p.value => Some(h),
+                    _ => Some(p),
+                };
+                (lo, hi)
+            },
+        );
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            out.insert(
+                "trend",
+                charts::trend(
+                    "trend",
+                    &format!(
+                        "Non-attendance ranged from {} in {} to {} in {}",
+                        lo.text, lo.label, hi.text, hi.label
+                    ),
+                    "Line chart of the non-attendance rate (no-shows as a share of registrations) in each quarter.",
+                    &points,
+                    max.max(0.05),
+                )?,
+            );
+        }
+    }
+
+    // Non-attendance by course.
+    let c = Rows::of(m, "attendance_by_course");
+    let bars = ranked(
+        &c,
+        "course",
+        "non_attendance_rate",
+        "registrations",
+        t,
+        20,
+        |v, n| format::rate(v, n, t),
+    );
+    if let Some(top) = bars.first() {
+        let max = bars.iter().map(|b| b.value).fold(0.0, f64::max).max(0.05) * 1.1;
+        let shown = bars.len();
+        out.insert(
+            "nonattendance",
+            charts::bars(
+                "nonattendance",
+                &format!("Non-attendance was highest on {}: {} of registrations", top.label, top.text),
+                &format!(
+                    "Bar chart of the non-attendance rate by course, highest first; the line marks the rate over all courses.{}",
+                    left_out(c.len(), shown, t)
+                ),
+                &BarChart {
+                    bars,
+                    max,
+                    marker: overall_rate.map(|r| {
+                        (r, format!("all courses {}", format::rate(Some(r), Some(f64::from(t)), t)))
+                    }),
+                },
+            )?,
+        );
+    }
+
+    // Charges by agency.
+    let a = Rows::of(m, "attendance_by_agency");
+    let bars: Vec<Bar> = ranked(&a, "agency", "charges", "chargeable", t, 15, |v, n| {
+        format::money(v, n, t)
+    })
+    .into_iter()
+    .filter(|b| b.value > 0.0)
+    .collect();
+    if let Some(top) = bars.first() {
+        let max = bars[0].value * 1.05;
+        let shown = bars.len();
+        out.insert(
+            "charges",
+            charts::bars(
+                "charges",
+                &format!("{} was charged most: {}", top.label, top.text),
+                &format!(
+                    "Bar chart of charges for no-shows and late cancellations by agency, largest first.{}",
+                    left_out(a.len(), shown, t)
+                ),
+                &BarChart {
+                    bars,
+                    max,
+                    marker: None,
+                },
+            )?,
+        );
+    }
+
+    // Pre and post answers per item.
+    if let Some(chart) = likert_chart(m, config)? {
+        out.insert("likert", chart);
+    }
+
+    // Learning gain by course.
+    let g = Rows::of(m, "learning_gain_by_course");
+    let bars = ranked(&g, "course", "mean_gain", "n_paired", t, 20, |v, _| {
+        format::signed(v, 2)
+    });
+    if let Some(top) = bars.first() {
+        let max = bars.iter().map(|b| b.value).fold(0.0, f64::max).max(0.5) * 1.15;
+        let shown = bars.len();
+        out.insert(
+            "gain",
+            charts::bars(
+                "gain",
+                &format!(
+                    "Self-rated learning rose most on {}: {} points on average",
+                    top.label, top.text
+                ),
+                &format!(
+                    "Bar chart of the mean change in self-rating (after minus before) by course, largest first.{}",
+                    left_out(g.len(), shown, t)
+                ),
+                &BarChart {
+                    bars,
+                    max,
+                    marker: None,
+                },
+            )?,
+        );
+    }
+
+    // The funnel.
+    let f = Rows::of(m, "funnel");
+    if f.len() > 0 {
+        let labels = [
+            ("registrations", "Registered"),
+            ("trained", "Trained"),
+            ("evaluated", "Returned an evaluation"),
+            ("paired", "Rated before and after"),
+            ("impact_eligible", "Due a follow-up"),
+            ("impact_responses", "Answered the follow-up"),
+        ];
+        let counts: BTreeMap<String, Option<f64>> = (0..f.len())
+            .map(|i| (f.text(i, "stage"), f.num(i, "count")))
+            .collect();
+        // A stage's share, withheld when the stage it is drawn from is small.
+        let share_of = |i: usize| {
+            let base = counts.get(&f.text(i, "of_stage")).copied().flatten();
+            format::rate(f.num(i, "share"), base, t)
+        };
+        let bars: Vec<Bar> = (0..f.len())
+            .map(|i| {
+                let stage = f.text(i, "stage");
+                let label = labels
+                    .iter()
+                    .find(|(s, _)| *s == stage)
+                    .map_or(stage.clone(), |(_, l)| (*l).to_string());
+                let count = f.num(i, "count");
+                let text = match f.num(i, "share") {
+                    Some(_) => format!("{} ({})", format::count(count, t), share_of(i)),
+                    None => format::count(count, t),
+                };
+                Bar {
+                    label,
+                    value: count.unwrap_or(0.0),
+                    text,
+                    shade: Shade::Primary,
+                }
+            })
+            .collect();
+        let max = bars.iter().map(|b| b.value).fold(0.0, f64::max) * 1.1;
+        let share = |stage: &str| {
+            (0..f.len())
+                .find(|&i| f.text(i, "stage") == stage)
+                .map(share_of)
+                .unwrap_or_else(|| DASH.into())
+        };
+        out.insert(
+            "funnel",
+            charts::bars(
+                "funnel",
+                &format!(
+                    "{} of trained delegates returned an evaluation; {} of those due a follow-up answered it",
+                    share("evaluated"),
+                    share("impact_responses")
+                ),
+                "Bar chart of the Kirkpatrick funnel: delegates at each stage, with the share of the stage before.",
+                &BarChart {
+                    bars,
+                    max: max.max(1.0),
+                    marker: None,
+                },
+            )?,
+        );
+    }
+
+    // Coverage against target.
+    let cov = Rows::of(m, "coverage_by_agency");
+    let mut bars: Vec<Bar> = (0..cov.len())
+        .filter(|&i| cov.text(i, "rag") != "missing")
+        .filter_map(|i| {
+            let v = cov.num(i, "pct_trained")?;
+            let rag = cov.text(i, "rag");
+            Some(Bar {
+                label: cov.text(i, "agency"),
+                value: v,
+                text: format!(
+                    "{} {rag}",
+                    format::rate(Some(v), cov.num(i, "headcount").map(|_| f64::from(t)), t)
+                ),
+                shade: match rag.as_str() {
+                    "red" => Shade::Red,
+                    "amber" => Shade::Amber,
+                    "green" => Shade::Green,
+                    _ => Shade::Muted,
+                },
+            })
+        })
+        .collect();
+    bars.sort_by(|a, b| {
+        a.value
+            .total_cmp(&b.value)
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    if !bars.is_empty() {
+        let green = bars.iter().filter(|b| b.shade == Shade::Green).count();
+        let n = bars.len();
+        out.insert(
+            "coverage",
+            charts::bars(
+                "coverage",
+                &format!("{green} of the {n} agencies that made a return reached the training target"),
+                &format!(
+                    "Bar chart of the share of each agency's staff trained, from its return, lowest first, labelled with its rating; the line marks the target of {}.",
+                    format::rate(Some(config.coverage.target), Some(f64::from(t)), t)
+                ),
+                &BarChart {
+                    bars,
+                    max: 1.0,
+                    marker: Some((config.coverage.target, "target".into())),
+                },
+            )?,
+        );
+    }
+
+    // Representation in multi-agency training.
+    let mut bars: Vec<Bar> = (0..cov.len())
+        .filter_map(|i| {
+            let v = cov.num(i, "representation")?;
+            Some(Bar {
+                label: cov.text(i, "agency"),
+                value: v,
+                text: format!("{v:.2}"),
+                shade: if v < 1.0 {
+                    Shade::Secondary
+                } else {
+                    Shade::Primary
+                },
+            })
+        })
+        .collect();
+    bars.sort_by(|a, b| {
+        a.value
+            .total_cmp(&b.value)
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    if !bars.is_empty() {
+        let under = bars.iter().filter(|b| b.value < 1.0).count();
+        let max = bars.iter().map(|b| b.value).fold(2.0, f64::max) * 1.05;
+        out.insert(
+            "representation",
+            charts::bars(
+                "representation",
+                &format!("{under} of {} agencies are under-represented in multi-agency training", bars.len()),
+                "Bar chart of each agency's share of multi-agency trained delegates divided by its share of staff, lowest first; the line marks 1, a fair share.",
+                &BarChart {
+                    bars,
+                    max,
+                    marker: Some((1.0, "fair share".into())),
+                },
+            )?,
+        );
+    }
+    Ok(out)
+}
+
+fn likert_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
+    let t = config.disclosure_threshold;
+    let r = Rows::of(m, "likert_answers");
+    // item -> phase -> score -> answers, for items on the default scale.
+    let scale = config.default_scale();
+    let points = (scale.max - scale.min + 1) as usize;
+    let mut items: BTreeMap<String, [Vec<f64>; 2]> = BTreeMap::new();
+    for i in 0..r.len() {
+        if r.num(i, "scale_min") != Some(scale.min as f64)
+            || r.num(i, "scale_max") != Some(scale.max as f64)
+        {
+            continue;
+        }
+        let (Some(score), Some(n)) = (r.num(i, "score"), r.num(i, "answers")) else {
+            continue;
+        };
+        let k = (score - scale.min as f64).round();
+        if k < 0.0 || k as usize >= points {
+            continue;
+        }
+        let phase = usize::from(r.text(i, "phase") == "post");
+        let entry = items
+            .entry(r.text(i, "item"))
+            .or_insert_with(|| [vec![0.0; points], vec![0.0; points]]);
+        entry[phase][k as usize] += n;
+    }
+    let mut rows = Vec::new();
+    let (mut top_pre, mut top_post, mut all_pre, mut all_post) = (0.0, 0.0, 0.0, 0.0);
+    for (item, [pre, post]) in &items {
+        let n: f64 = pre.iter().sum();
+        if format::too_few(Some(n), t) {
+            continue;
+        }
+        let name = item.replace('_', " ");
+        let name = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        for (phase, counts) in [("before", pre), ("after", post)] {
+            rows.push(LikertRow {
+                label: format!("{name}: {phase}"),
+                shares: counts.iter().map(|c| c / n).collect(),
+            });
+        }
+        // "Agree" is the top two points of the scale.
+        top_pre += pre[points.saturating_sub(2)..].iter().sum::<f64>();
+        top_post += post[points.saturating_sub(2)..].iter().sum::<f64>();
+        all_pre += n;
+        all_post += n;
+    }
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let labels: Vec<String> = if scale.labels.len() == points {
+        scale.labels.clone()
+    } else {
+        (scale.min..=scale.max).map(|s| s.to_string()).collect()
+    };
+    let pct = |a: f64, b: f64| format!("{}%", (100.0 * a / b).round() as i64);
+    Ok(Some(charts::likert(
+        "likert",
+        &format!(
+            "After training, {} of answers were in the top two points of the scale, against {} before",
+            pct(top_post, all_post),
+            pct(top_pre, all_pre)
+        ),
+        "Diverging stacked bars of the answers to each evaluation item before and after the course: lower scores extend left of the centre line, higher scores right.",
+        &rows,
+        &labels,
+    )?))
+}
+
+/// Builds a page's context.
+pub fn page(
+    kind: Kind,
+    m: &Metrics,
+    comparisons: &[Comparison<'_>],
+    subgroup: Option<&str>,
+    config: &Config,
+    rows_rejected: usize,
+) -> Result<Page> {
+    let t = config.disclosure_threshold;
+    let what = match kind {
+        Kind::Annual => format!(
+            "Multi-agency safeguarding training: annual report {}",
+            m.period
+        ),
+        Kind::Quarterly => format!(
+            "Multi-agency safeguarding training: quarterly pack {}",
+            m.period
+        ),
+    };
+    let title = match subgroup {
+        Some(g) => format!("{what}: {g}"),
+        None => what,
+    };
+    Ok(Page {
+        kind,
+        title,
+        partnership: config.partnership.clone(),
+        period: m.period.label(),
+        as_of: m.as_of.format("%-d %B %Y").to_string(),
+        subgroup: subgroup.map(str::to_string),
+        threshold: t,
+        fees: (config.fees.full_day, config.fees.half_day),
+        target: config.coverage.target,
+        follow_up_days: config.follow_up_days,
+        notice_days: config.notice_days,
+        comparisons: comparisons.iter().map(|c| c.label.clone()).collect(),
+        headline: headline(m, comparisons, t),
+        attention: attention(m, config),
+        tables: m
+            .tables
+            .iter()
+            .map(|t| (t.name.clone(), json_rows(t)))
+            .collect(),
+        charts: build_charts(m, config)?,
+        rows_rejected,
+    })
+}
