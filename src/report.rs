@@ -90,7 +90,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
                     today,
                     rejected,
                 )?;
-                let slug = crate::load::value::header_key(&g.name).replace('_', "-");
+                let slug = slug(&g.name);
                 files.push((PathBuf::from(format!("quarterly-pack-{slug}.html")), html));
             }
         }
@@ -198,6 +198,19 @@ fn page(
     let context = pages::page(kind, m, &comparisons, subgroup, config, rejected)?;
     let html = pages.render(kind.template(), &context)?;
     Ok((PathBuf::from(kind.template()), html.into_bytes()))
+}
+
+/// A file-name-safe form of a name: `Child exploitation (CE)` → `child-exploitation-ce`.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 /// The periods to build; an explicit period with no sessions in it is an
