@@ -30,7 +30,9 @@ fn render() -> (tempfile::TempDir, PathBuf) {
     ));
     std::fs::write(data.join("attendance.csv"), attendance).unwrap();
     let mut sessions = std::fs::read_to_string(data.join("sessions.csv")).unwrap();
-    sessions.push_str(&format!("S7,\"{HOSTILE_COURSE}\",2024-11-05,10,Online,Full day,Level 1,,\n"));
+    sessions.push_str(&format!(
+        "S7,\"{HOSTILE_COURSE}\",2024-11-05,10,Online,Full day,Level 1,,\n"
+    ));
     std::fs::write(data.join("sessions.csv"), sessions).unwrap();
     std::fs::write(
         dir.path().join("hub.toml"),
@@ -119,15 +121,30 @@ fn pages_are_self_contained_escaped_and_accessible() {
     let (_dir, out) = render();
     for (name, html) in pages(&out) {
         // One file, no requests.
-        for bad in ["src=\"http", "href=\"http", "url(http", "@import", "<link", "<script", "<iframe", "<img"] {
+        for bad in [
+            "src=\"http",
+            "href=\"http",
+            "url(http",
+            "@import",
+            "<link",
+            "<script",
+            "<iframe",
+            "<img",
+        ] {
             assert!(!html.contains(bad), "{name}: contains {bad}");
         }
         // Input text is escaped wherever it appears.
         assert!(!html.contains("<script>alert"), "{name}");
         assert!(!html.contains("onerror=alert(2)>"), "{name}");
-        assert!(html.contains("Northshire &lt;Test&gt; Partnership"), "{name}");
+        assert!(
+            html.contains("Northshire &lt;Test&gt; Partnership"),
+            "{name}"
+        );
         // Language, one h1, headings in order.
-        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en-GB\">"), "{name}");
+        assert!(
+            html.starts_with("<!DOCTYPE html>\n<html lang=\"en-GB\">"),
+            "{name}"
+        );
         assert_eq!(count(&html, "<h1"), 1, "{name}: one h1");
         let mut last = 1;
         for (i, _) in html.match_indices("<h") {
@@ -142,14 +159,28 @@ fn pages_are_self_contained_escaped_and_accessible() {
         assert!(tables > 0, "{name}");
         assert_eq!(count(&html, "<caption>"), tables, "{name}: captions");
         for th in tags(&html, "th") {
-            assert!(th.contains("scope=\"col\"") || th.contains("scope=\"row\""), "{name}: {th}");
+            assert!(
+                th.contains("scope=\"col\"") || th.contains("scope=\"row\""),
+                "{name}: {th}"
+            );
         }
         // Charts: an image role with a title and a description.
         for svg in tags(&html, "svg") {
-            assert!(svg.contains("role=\"img\"") && svg.contains("aria-labelledby="), "{name}: {svg}");
+            assert!(
+                svg.contains("role=\"img\"") && svg.contains("aria-labelledby="),
+                "{name}: {svg}"
+            );
         }
-        assert_eq!(count(&html, "<svg"), count(&html, "<title id="), "{name}: chart titles");
-        assert_eq!(count(&html, "<svg"), count(&html, "<desc id="), "{name}: chart descriptions");
+        assert_eq!(
+            count(&html, "<svg"),
+            count(&html, "<title id="),
+            "{name}: chart titles"
+        );
+        assert_eq!(
+            count(&html, "<svg"),
+            count(&html, "<desc id="),
+            "{name}: chart descriptions"
+        );
     }
 }
 
@@ -162,7 +193,10 @@ fn hostile_names_show_as_text() {
         html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt; &amp; Sons"),
         "agency name escaped"
     );
-    assert!(html.contains("Course &lt;img src=x onerror=alert(2)&gt;"), "course name escaped");
+    assert!(
+        html.contains("Course &lt;img src=x onerror=alert(2)&gt;"),
+        "course name escaped"
+    );
 }
 
 /// No count of 1 to 4 shows anywhere a reader looks, outside the data-quality
@@ -185,14 +219,22 @@ fn no_suppressed_count_is_visible() {
             for text in svg.split("<text").skip(1) {
                 let t = &text[text.find('>').unwrap() + 1..text.find("</text>").unwrap()];
                 let t = t.trim();
-                assert!(!["1", "2", "3", "4"].contains(&t), "{name}: a chart shows {t}");
+                assert!(
+                    !["1", "2", "3", "4"].contains(&t),
+                    "{name}: a chart shows {t}"
+                );
             }
         }
     }
     // The fixture's small numbers: shown as <5 and –.
     let html = std::fs::read_to_string(out.join("2024-25/annual-report.html")).unwrap();
-    assert!(html.contains("<th scope=\"row\">Course C</th><td class=\"num\">&lt;5</td><td class=\"num\">&lt;5</td>"));
-    assert!(html.contains("Rates or averages over fewer") || html.contains("rates or averages over fewer"));
+    assert!(html.contains(
+        "<th scope=\"row\">Course C</th><td class=\"num\">&lt;5</td><td class=\"num\">&lt;5</td>"
+    ));
+    assert!(
+        html.contains("Rates or averages over fewer")
+            || html.contains("rates or averages over fewer")
+    );
 }
 
 /// Snapshots of whole pages: a change to the templates or charts shows as a

@@ -114,8 +114,8 @@ fn fit(label: &str, max: usize) -> String {
 
 /// Horizontal bar chart.
 pub fn bars(id: &str, title: &str, description: &str, chart: &BarChart) -> Result<Chart> {
-    let label_w: i32 = 270;
-    let value_w: i32 = 110;
+    let label_w: i32 = 330;
+    let value_w: i32 = 120;
     let top: i32 = if chart.marker.is_some() { 26 } else { 8 };
     let height = (top + ROW * chart.bars.len() as i32 + 28).max(60);
     let x1 = WIDTH as i32 - value_w;
@@ -130,7 +130,7 @@ pub fn bars(id: &str, title: &str, description: &str, chart: &BarChart) -> Resul
             let y = top + ROW * i as i32;
             let mid = y + ROW / 2;
             root.draw(&Text::new(
-                fit(&bar.label, 40),
+                fit(&bar.label, 46),
                 (label_w - 8, mid),
                 text_style(13, Pos::new(HPos::Right, VPos::Center)),
             ))
@@ -143,9 +143,17 @@ pub fn bars(id: &str, title: &str, description: &str, chart: &BarChart) -> Resul
                 ))
                 .map_err(draw_error)?;
             }
+            // The value sits after the bar, or after the marker line if the
+            // bar ends short of it, so the two never overlap.
+            let marker_x = chart.marker.as_ref().map_or(0, |(at, _)| x_of(*at) + 2);
+            let text_x = if (end - marker_x).abs() < 60 {
+                end.max(marker_x)
+            } else {
+                end
+            };
             root.draw(&Text::new(
                 bar.text.clone(),
-                (end + 6, mid),
+                (text_x + 6, mid),
                 text_style(13, Pos::new(HPos::Left, VPos::Center)),
             ))
             .map_err(draw_error)?;
@@ -233,7 +241,7 @@ pub fn likert(
         for (k, label) in labels.iter().enumerate() {
             let col = (k % 3) as i32;
             let row = (k / 3) as i32;
-            let (x, y) = (x0 + col * 170, 6 + row * 18);
+            let (x, y) = (x0 - 120 + col * 210, 6 + row * 18);
             root.draw(&Rectangle::new(
                 [(x, y), (x + 12, y + 12)],
                 colors[k].filled(),
@@ -245,7 +253,7 @@ pub fn likert(
             ))
             .map_err(draw_error)?;
             root.draw(&Text::new(
-                fit(label, 24),
+                fit(label, 30),
                 (x + 17, y + 6),
                 text_style(12, Pos::new(HPos::Left, VPos::Center)),
             ))
@@ -476,7 +484,8 @@ mod tests {
         );
         assert!(c.svg.contains("Working &lt;Together&gt; &amp; Co"));
         assert!(!c.svg.contains("<Together>"));
-        assert!(c.svg.contains("A very long course name that will not f…"));
+        let long = "A very long course name that will not fit in the space for labels";
+        assert!(c.svg.contains(&format!("{}…", &long[..45])));
         let root = c.svg.lines().next().unwrap();
         assert!(
             !root.contains(" width="),

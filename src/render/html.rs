@@ -11,7 +11,9 @@
 //! - `signed(digits=2)`: `+0.80`.
 //! - `cell(kind, row)`: a table cell by kind: `text`, `count`, `money:COL`,
 //!   `rate:COL`, `mean:COL` or `signed:COL` (COL names the row's column
-//!   holding the number of people), `fixed` (2 decimals), `p` (a p-value).
+//!   holding the number of people), `fixed` (2 decimals), `int` (a plain
+//!   number, no suppression: rows of files), `p` (a p-value), `label`
+//!   (`no_return;red` as `No return, red`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -141,6 +143,14 @@ impl Pages {
                     }
                 }
                 "fixed" => num(&v).map_or(format::DASH.into(), |x| format!("{x:.2}")),
+                "int" => num(&v).map_or(format::DASH.into(), |x| format::thousands(x as i64)),
+                "label" => {
+                    if v.is_none() || v.is_undefined() {
+                        String::new()
+                    } else {
+                        label(&v.to_string())
+                    }
+                }
                 "p" => num(&v).map_or(format::DASH.into(), |p| {
                     if p < 0.001 {
                         "<0.001".into()
@@ -174,6 +184,16 @@ impl Pages {
         template
             .render(minijinja::value::Serde(context))
             .map_err(|e| template_error(&origin, &e))
+    }
+}
+
+/// `no_return;red` → `No return, red`; `confidence_to_act` → `Confidence to act`.
+pub fn label(key: &str) -> String {
+    let text = key.replace('_', " ").replace(';', ", ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
     }
 }
 

@@ -295,19 +295,36 @@ fn attention(m: &Metrics, config: &Config) -> Vec<Attention> {
         })
     };
     let cov = Rows::of(m, "coverage_by_agency");
-    for i in 0..cov.len() {
-        if cov.text(i, "rag") == "red" {
-            push(
-                "red agency",
+    // Red agencies on one line, furthest from target first.
+    let mut red: Vec<(f64, String)> = (0..cov.len())
+        .filter(|&i| cov.text(i, "rag") == "red")
+        .map(|i| {
+            let pct = cov.num(i, "pct_trained");
+            (
+                pct.unwrap_or(0.0),
                 format!(
-                    "{}: {} of staff trained against a target of {}; {} still to train",
+                    "{} ({}, {} to train)",
                     cov.text(i, "agency"),
-                    format::rate(cov.num(i, "pct_trained"), cov.num(i, "headcount"), t),
-                    format::rate(Some(config.coverage.target), Some(f64::from(t)), t),
-                    format::count(cov.num(i, "gap"), t),
+                    format::rate(pct, cov.num(i, "headcount"), t),
+                    format::count(cov.num(i, "gap"), t)
                 ),
-            );
-        }
+            )
+        })
+        .collect();
+    red.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    if !red.is_empty() {
+        push(
+            "red agencies",
+            format!(
+                "{} agencies more than 10 points below the training target of {}: {}",
+                red.len(),
+                format::rate(Some(config.coverage.target), Some(f64::from(t)), t),
+                red.into_iter()
+                    .map(|(_, s)| s)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        );
     }
     let missing: Vec<String> = (0..cov.len())
         .filter(|&i| cov.text(i, "rag") == "missing")
