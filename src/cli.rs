@@ -12,8 +12,10 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  success, but some rows were rejected (listed by `check`, and in rejected.csv)
-  2  an input could not be read (missing or damaged file, sheet or column)
-  3  bad command line or configuration file
+  2  an input could not be read (missing or damaged file, sheet or column), or
+     rows were rejected under `report --strict`
+  3  bad command line, configuration, query or template file
+  4  another run holds the output folder's lock (`report --wait` waits instead)
   70 internal error (a bug: please report it)";
 
 #[derive(Debug, Parser)]
@@ -26,6 +28,12 @@ Exit codes:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print nothing but errors (the exit code still tells what happened).
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    /// How log lines on stderr look: readable text, or one JSON object a line.
+    #[arg(long, global = true, value_enum, default_value_t = crate::log::Format::Text)]
+    pub log_format: crate::log::Format,
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,7 +84,9 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// A financial year (2024-25), a quarter (2024-25-Q3), `latest` (the
-    /// latest year in the data) or `all` (every year and quarter in the data).
+    /// latest year in the data), `all` (every year and quarter in the data),
+    /// or, against --as-of, `last-quarter`, `last-year` (the last complete
+    /// one), `this-quarter`, `this-year`.
     #[arg(long, value_name = "PERIOD", default_value = "latest")]
     pub period: String,
     /// Output folder; each period is written to OUT/<period>/
@@ -84,9 +94,16 @@ pub struct ReportArgs {
     #[arg(long, value_name = "OUT")]
     pub out: Option<PathBuf>,
     /// The run date: a period still running is reported up to this day, and
-    /// impact counts delegates whose follow-up was due by then [default: today]
+    /// impact counts delegates whose follow-up was due by then; last-quarter
+    /// and the like are resolved against it [default: today]
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<chrono::NaiveDate>,
+    /// If another run holds the output folder, wait for it instead of exiting.
+    #[arg(long)]
+    pub wait: bool,
+    /// Fail (exit 2, writing nothing) if any row is rejected.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -158,10 +175,11 @@ pub fn main() -> u8 {
             };
         }
     };
+    crate::log::init(cli.log_format, cli.quiet);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::log::error(e.to_string());
             e.exit_code()
         }
     }

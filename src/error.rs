@@ -15,6 +15,8 @@ pub mod exit {
     pub const INPUT: u8 = 2;
     /// A bad command line or configuration file.
     pub const USAGE: u8 = 3;
+    /// Another run holds the lock on the output folder.
+    pub const LOCKED: u8 = 4;
     /// Something went wrong inside hubreport (a bug: please report it).
     pub const INTERNAL: u8 = 70;
 }
@@ -63,6 +65,14 @@ pub enum Error {
         message: String,
     },
 
+    /// Another run is writing to the same output folder.
+    #[error("another hubreport run ({holder}) is writing to this output folder and holds '{}'; try again when it ends, or pass --wait", path.display())]
+    Locked { path: PathBuf, holder: String },
+
+    /// `--strict` and some rows were rejected.
+    #[error("{0}")]
+    Strict(String),
+
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -71,7 +81,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config { .. } | Error::Usage(_) => exit::USAGE,
-            Error::Io { .. } | Error::Input { .. } | Error::Sources(_) => exit::INPUT,
+            Error::Io { .. } | Error::Input { .. } | Error::Sources(_) | Error::Strict(_) => {
+                exit::INPUT
+            }
+            Error::Locked { .. } => exit::LOCKED,
             Error::Query { built_in, .. } | Error::Template { built_in, .. } => {
                 if *built_in {
                     exit::INTERNAL

@@ -1,20 +1,26 @@
 //! `hubreport report`: the pipeline in one function. Load the exports, build
-//! the dataframes, compute each period's metrics, render its page, write the
-//! tables and the page.
+//! the dataframes, compute each period's metrics, render its page, and put
+//! the tables, the page and a manifest in place under a lock.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use chrono::NaiveDate;
 
 use crate::cli::ReportArgs;
-use crate::config::SubGroup;
+use crate::config::{Config, SubGroup};
 use crate::error::{Error, Result, exit};
 use crate::metrics::period::{Calendar, Choice, Period};
 use crate::metrics::{self, Metrics, sql};
-use crate::model::Dataset;
+use crate::model::{Dataset, Quality};
+use crate::publish::{self, Manifest};
 use crate::render::html::Pages;
 use crate::render::pages::{self, Comparison, Kind};
-use crate::{frame, load, render};
+use crate::{frame, load, log, render};
+
+type Files = Vec<(PathBuf, Vec<u8>)>;
 
 pub fn run(args: &ReportArgs) -> Result<u8> {
     let (config, data_dir) = args.input.resolve()?;
@@ -30,174 +36,242 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let out_root = args.out.clone().unwrap_or_else(|| config.out_dir());
+    let _lock = publish::lock(&out_root, args.wait)?;
 
+    log::info(format!("reading {}", data_dir.display()));
     let data = load::load(&config, &data_dir)?;
+    let rejected = data.quality.rows_rejected();
+    if rejected > 0 && args.strict {
+        let first = &data.quality.rejections[0];
+        return Err(Error::Strict(format!(
+            "{rejected} row(s) were rejected and --strict is set, so nothing was written; the first: \
+             {}, sheet '{}', row {}, column '{}': '{}': {} (`hubreport check` lists them all)",
+            first.file, first.sheet, first.row, first.column, first.value, first.reason
+        )));
+    }
     let dates: Vec<NaiveDate> = data
         .bookings
         .iter()
         .map(|b| b.session_date)
         .chain(data.sessions.iter().map(|s| s.session_date))
         .collect();
-    let periods = periods_with_data(&choice, &calendar, &dates)?;
-    let has_data = |p: &Period| dates.iter().any(|d| p.contains(*d));
-    let rejected = data.quality.rows_rejected();
+    let periods = periods_with_data(&choice, &calendar, &dates, today)?;
+    let run = Run {
+        config: &config,
+        calendar,
+        queries,
+        pages,
+        quality: &data.quality,
+        today,
+        dates,
+    };
+    let manifest = Manifest {
+        engine: format!("hubreport {}", env!("CARGO_PKG_VERSION")),
+        period: String::new(),
+        as_of: String::new(),
+        config: config_hash(&config)?,
+        data_dir: data_dir.display().to_string(),
+        inputs: inputs(&data.quality, &data_dir)?,
+        outputs: Vec::new(),
+    };
 
-    // Each sub-group's data, for its quarterly packs.
+    // Every folder is computed in memory before anything is written.
+    let whole = Group::new(&data, &run.calendar)?;
     let wants_packs = periods.iter().any(|p| p.quarter.is_some());
     let subgroups: Vec<(&SubGroup, Group)> = config
         .subgroups
         .iter()
         .filter(|_| wants_packs)
-        .map(|g| Ok((g, Group::new(&data.subset(g), &calendar)?)))
+        .map(|g| Ok((g, Group::new(&data.subset(g), &run.calendar)?)))
         .collect::<Result<_>>()?;
-    let mut outputs: Vec<(PathBuf, Vec<(PathBuf, Vec<u8>)>, String)> = Vec::new();
-    let whole = Group::new(&data, &calendar)?;
+    let bar = log::progress(periods.len() as u64);
+    let mut outputs: Vec<(Period, Files, String)> = Vec::new();
     for period in &periods {
-        let m = whole.metrics(*period, &data.quality, &config, &queries, today)?;
+        bar.set_message(period.label());
+        log::info(format!("computing {period}"));
+        let m = whole.metrics(*period, &run)?;
         let mut files = files(&m)?;
         let kind = match period.quarter {
             None => Kind::Annual,
             Some(_) => Kind::Quarterly,
         };
-        files.push(page(
-            &pages,
-            kind,
-            &whole,
-            &m,
-            None,
-            &calendar,
-            &has_data,
-            &data.quality,
-            &config,
-            &queries,
-            today,
-            rejected,
-        )?);
+        files.push((
+            PathBuf::from(kind.template()),
+            run.page(kind, &whole, &m, None)?,
+        ));
         if kind == Kind::Quarterly {
             for (g, group) in &subgroups {
-                let gm = group.metrics(*period, &data.quality, &config, &queries, today)?;
-                let (_, html) = page(
-                    &pages,
-                    kind,
-                    group,
-                    &gm,
-                    Some(&g.name),
-                    &calendar,
-                    &has_data,
-                    &data.quality,
-                    &config,
-                    &queries,
-                    today,
-                    rejected,
-                )?;
-                let slug = slug(&g.name);
-                files.push((PathBuf::from(format!("quarterly-pack-{slug}.html")), html));
+                let gm = group.metrics(*period, &run)?;
+                files.push((
+                    PathBuf::from(format!("quarterly-pack-{}.html", slug(&g.name))),
+                    run.page(kind, group, &gm, Some(&g.name))?,
+                ));
             }
         }
-        outputs.push((out_root.join(period.slug()), files, headline(&m)));
-    }
-    for (dir, files, headline) in &outputs {
-        write_all(dir, files)?;
-        println!("{headline}");
-        let shown = |p: &Path| p.strip_prefix(".").unwrap_or(p).display().to_string();
-        for (rel, _) in files
-            .iter()
-            .filter(|(r, _)| r.extension().is_some_and(|e| e == "html"))
-        {
-            println!("  report: {}", shown(&dir.join(rel)));
+        let manifest = Manifest {
+            period: period.label(),
+            as_of: m.as_of.to_string(),
+            ..manifest.clone()
         }
-        println!("  tables: {}", shown(&dir.join("tables")));
+        .with_outputs(&files);
+        files.push((PathBuf::from("manifest.json"), manifest.to_bytes()));
+        outputs.push((*period, files, headline(&m)));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    let mut written = 0;
+    for (period, files, headline) in &outputs {
+        let dir = publish::publish(&out_root, &period.slug(), files, &mut written)?;
+        log::info(format!("wrote {}", dir.display()));
+        if !log::is_quiet() {
+            println!("{headline}");
+            let shown = |p: &Path| p.strip_prefix(".").unwrap_or(p).display().to_string();
+            for (rel, _) in files
+                .iter()
+                .filter(|(r, _)| r.extension().is_some_and(|e| e == "html"))
+            {
+                println!("  report: {}", shown(&dir.join(rel)));
+            }
+            println!("  tables: {}", shown(&dir.join("tables")));
+        }
     }
     Ok(if rejected > 0 {
-        eprintln!(
-            "note: {rejected} row(s) were rejected and are left out of every figure; \
+        log::warn(format!(
+            "{rejected} row(s) were rejected and are left out of every figure; \
              each is listed with its reason in tables/rejected.csv"
-        );
+        ));
         exit::REJECTED_ROWS
     } else {
         exit::OK
     })
 }
 
+/// The config file's path and hash, or none when running on defaults.
+fn config_hash(config: &Config) -> Result<Option<publish::Hashed>> {
+    let Some(path) = &config.path else {
+        return Ok(None);
+    };
+    let (size, sha256) = publish::sha256_file(path)?;
+    Ok(Some(publish::Hashed {
+        path: path.display().to_string(),
+        size,
+        sha256,
+    }))
+}
+
+/// Every input file with its hash and row counts, in ledger order.
+fn inputs(quality: &Quality, data_dir: &Path) -> Result<Vec<publish::Input>> {
+    let mut by_file: BTreeMap<(String, String), publish::Input> = BTreeMap::new();
+    for s in &quality.sources {
+        let key = (s.source.clone(), s.file.clone());
+        if let Some(input) = by_file.get_mut(&key) {
+            input.rows_read += s.rows_read;
+            input.rows_loaded += s.rows_loaded;
+            input.rows_rejected += s.rows_rejected;
+            input.rows_skipped += s.rows_skipped;
+            continue;
+        }
+        let (size, sha256) = publish::sha256_file(&data_dir.join(&s.file))?;
+        by_file.insert(
+            key,
+            publish::Input {
+                source: s.source.clone(),
+                path: s.file.clone(),
+                size,
+                sha256,
+                rows_read: s.rows_read,
+                rows_loaded: s.rows_loaded,
+                rows_rejected: s.rows_rejected,
+                rows_skipped: s.rows_skipped,
+            },
+        );
+    }
+    Ok(by_file.into_values().collect())
+}
+
+/// What every period of one run shares.
+struct Run<'a> {
+    config: &'a Config,
+    calendar: Calendar,
+    queries: Vec<sql::Query>,
+    pages: Pages,
+    quality: &'a Quality,
+    today: NaiveDate,
+    dates: Vec<NaiveDate>,
+}
+
+impl Run<'_> {
+    fn has_data(&self, p: &Period) -> bool {
+        self.dates.iter().any(|d| p.contains(*d))
+    }
+
+    /// Renders a period's page, comparing it with the period before (and,
+    /// for a quarter, the same quarter a year before) where the data covers
+    /// them.
+    fn page(
+        &self,
+        kind: Kind,
+        group: &Group,
+        m: &Metrics,
+        subgroup: Option<&str>,
+    ) -> Result<Vec<u8>> {
+        let mut wanted = vec![self.calendar.previous(&m.period)];
+        if kind == Kind::Quarterly {
+            wanted.push(self.calendar.year_before(&m.period));
+        }
+        let mut computed = Vec::new();
+        for p in wanted {
+            let metrics = if self.has_data(&p) {
+                Some(group.metrics(p, self)?)
+            } else {
+                None
+            };
+            computed.push((p, metrics));
+        }
+        let comparisons: Vec<Comparison<'_>> = computed
+            .iter()
+            .map(|(p, m)| Comparison {
+                label: p.label(),
+                metrics: m.as_deref(),
+            })
+            .collect();
+        let rejected = self.quality.rows_rejected();
+        let context = pages::page(kind, m, &comparisons, subgroup, self.config, rejected)?;
+        Ok(self.pages.render(kind.template(), &context)?.into_bytes())
+    }
+}
+
 /// One dataset (the partnership's, or a sub-group's) as dataframes, with
 /// each period's metrics computed once.
 struct Group {
     frames: frame::Frames,
-    cache: std::cell::RefCell<std::collections::BTreeMap<Period, std::rc::Rc<Metrics>>>,
+    cache: RefCell<BTreeMap<Period, Rc<Metrics>>>,
 }
 
 impl Group {
     fn new(data: &Dataset, calendar: &Calendar) -> Result<Group> {
         Ok(Group {
             frames: frame::frames(data, calendar)?,
-            cache: Default::default(),
+            cache: RefCell::default(),
         })
     }
 
-    fn metrics(
-        &self,
-        period: Period,
-        quality: &crate::model::Quality,
-        config: &crate::config::Config,
-        queries: &[sql::Query],
-        today: NaiveDate,
-    ) -> Result<std::rc::Rc<Metrics>> {
+    fn metrics(&self, period: Period, run: &Run<'_>) -> Result<Rc<Metrics>> {
         if let Some(m) = self.cache.borrow().get(&period) {
             return Ok(m.clone());
         }
-        let m = std::rc::Rc::new(metrics::compute(
+        let m = Rc::new(metrics::compute(
             &self.frames,
-            quality,
-            config,
-            queries,
+            run.quality,
+            run.config,
+            &run.queries,
             period,
-            today,
+            run.today,
         )?);
         self.cache.borrow_mut().insert(period, m.clone());
         Ok(m)
     }
-}
-
-/// Renders a period's page, comparing it with the period before (and, for a
-/// quarter, the same quarter a year before) where the data covers them.
-#[allow(clippy::too_many_arguments)]
-fn page(
-    pages: &Pages,
-    kind: Kind,
-    group: &Group,
-    m: &Metrics,
-    subgroup: Option<&str>,
-    calendar: &Calendar,
-    has_data: &dyn Fn(&Period) -> bool,
-    quality: &crate::model::Quality,
-    config: &crate::config::Config,
-    queries: &[sql::Query],
-    today: NaiveDate,
-    rejected: usize,
-) -> Result<(PathBuf, Vec<u8>)> {
-    let mut wanted = vec![calendar.previous(&m.period)];
-    if kind == Kind::Quarterly {
-        wanted.push(calendar.year_before(&m.period));
-    }
-    let mut computed = Vec::new();
-    for p in wanted {
-        let metrics = if has_data(&p) {
-            Some(group.metrics(p, quality, config, queries, today)?)
-        } else {
-            None
-        };
-        computed.push((p, metrics));
-    }
-    let comparisons: Vec<Comparison<'_>> = computed
-        .iter()
-        .map(|(p, m)| Comparison {
-            label: p.label(),
-            metrics: m.as_deref(),
-        })
-        .collect();
-    let context = pages::page(kind, m, &comparisons, subgroup, config, rejected)?;
-    let html = pages.render(kind.template(), &context)?;
-    Ok((PathBuf::from(kind.template()), html.into_bytes()))
 }
 
 /// A file-name-safe form of a name: `Child exploitation (CE)` → `child-exploitation-ce`.
@@ -219,13 +293,14 @@ fn periods_with_data(
     choice: &Choice,
     calendar: &Calendar,
     dates: &[NaiveDate],
+    today: NaiveDate,
 ) -> Result<Vec<Period>> {
     let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
         return Err(Error::Sources(
             "no sessions or bookings were loaded: there is nothing to report".into(),
         ));
     };
-    let periods = choice.resolve(calendar, dates.iter().copied());
+    let periods = choice.resolve(calendar, dates.iter().copied(), today);
     for p in &periods {
         if !dates.iter().any(|d| p.contains(*d)) {
             return Err(Error::Usage(format!(
@@ -240,7 +315,7 @@ fn periods_with_data(
 }
 
 /// Every file of one period's folder, as (path relative to it, bytes).
-pub fn files(m: &Metrics) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+pub fn files(m: &Metrics) -> Result<Files> {
     let mut out = Vec::new();
     for t in &m.tables {
         out.push((
@@ -254,23 +329,6 @@ pub fn files(m: &Metrics) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     }
     out.push((PathBuf::from("tables.xlsx"), render::xlsx(&m.tables)?));
     Ok(out)
-}
-
-fn write_all(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    for (rel, bytes) in files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-                context: format!("could not create '{}'", parent.display()),
-                source,
-            })?;
-        }
-        std::fs::write(&path, bytes).map_err(|source| Error::Io {
-            context: format!("could not write '{}'", path.display()),
-            source,
-        })?;
-    }
-    Ok(())
 }
 
 /// The period's headline figures in one paragraph for the terminal.

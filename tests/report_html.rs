@@ -59,6 +59,9 @@ fn pages(out: &Path) -> Vec<(String, String)> {
     let mut pages = Vec::new();
     for period in std::fs::read_dir(out).unwrap() {
         let period = period.unwrap().path();
+        if !period.is_dir() {
+            continue; // the lock file
+        }
         for f in std::fs::read_dir(&period).unwrap() {
             let f = f.unwrap().path();
             if f.extension().is_some_and(|e| e == "html") {

@@ -90,7 +90,8 @@ impl Calendar {
         let bad = || {
             Error::Usage(format!(
                 "--period: '{text}' is not a period; expected a financial year such as 2024-25, \
-                 a quarter such as 2024-25-Q3, 'latest' or 'all'"
+                 a quarter such as 2024-25-Q3, or one of latest, all, last-quarter, last-year, \
+                 this-quarter, this-year"
             ))
         };
         let t = text.trim().to_ascii_uppercase().replace(' ', "-");
@@ -184,6 +185,12 @@ pub enum Choice {
     Latest,
     /// Every financial year and every quarter with any session in the data.
     All,
+    /// The last complete quarter or year before the run date.
+    LastQuarter,
+    LastYear,
+    /// The quarter or year the run date is in, up to that date.
+    ThisQuarter,
+    ThisYear,
     One(Period),
 }
 
@@ -192,19 +199,31 @@ impl Choice {
         match text.trim().to_ascii_lowercase().as_str() {
             "latest" => Ok(Choice::Latest),
             "all" => Ok(Choice::All),
+            "last-quarter" => Ok(Choice::LastQuarter),
+            "last-year" => Ok(Choice::LastYear),
+            "this-quarter" => Ok(Choice::ThisQuarter),
+            "this-year" => Ok(Choice::ThisYear),
             _ => calendar.parse(text).map(Choice::One),
         }
     }
 
     /// The periods to build, given the session dates in the data (oldest
-    /// first; a year before its quarters).
+    /// first; a year before its quarters) and the run date. A quarter or year
+    /// is complete once the run date is past its last day.
     pub fn resolve(
         &self,
         calendar: &Calendar,
         dates: impl IntoIterator<Item = NaiveDate>,
+        today: NaiveDate,
     ) -> Vec<Period> {
+        let this_quarter = calendar.quarter_of(today);
+        let this_year = calendar.year(calendar.fy_of(today));
         match self {
             Choice::One(p) => vec![*p],
+            Choice::ThisQuarter => vec![this_quarter],
+            Choice::ThisYear => vec![this_year],
+            Choice::LastQuarter => vec![calendar.previous(&this_quarter)],
+            Choice::LastYear => vec![calendar.previous(&this_year)],
             Choice::Latest => dates
                 .into_iter()
                 .max()
@@ -324,6 +343,30 @@ mod tests {
         assert_eq!(c.year_before(&c.quarter(2025, 3)), c.quarter(2024, 3));
     }
 
+    /// What a cron run on each day picks.
+    #[test]
+    fn last_and_this_resolve_around_quarter_and_year_ends() {
+        let c = Calendar::new(4);
+        let pick = |choice: &str, y, m, day| {
+            Choice::parse(choice, &c)
+                .unwrap()
+                .resolve(&c, [], d(y, m, day))[0]
+                .slug()
+        };
+        // The first day of a quarter: the quarter just ended is complete.
+        assert_eq!(pick("last-quarter", 2025, 4, 1), "2024-25-Q4");
+        assert_eq!(pick("last-year", 2025, 4, 1), "2024-25");
+        assert_eq!(pick("this-quarter", 2025, 4, 1), "2025-26-Q1");
+        assert_eq!(pick("this-year", 2025, 4, 1), "2025-26");
+        // The last day of a quarter or year is not yet complete.
+        assert_eq!(pick("last-quarter", 2025, 3, 31), "2024-25-Q3");
+        assert_eq!(pick("last-year", 2025, 3, 31), "2023-24");
+        assert_eq!(pick("this-quarter", 2025, 3, 31), "2024-25-Q4");
+        assert_eq!(pick("last-quarter", 2025, 1, 1), "2024-25-Q3");
+        assert_eq!(pick("last-quarter", 2024, 7, 1), "2024-25-Q1");
+        assert_eq!(pick("this-year", 2025, 3, 31), "2024-25");
+    }
+
     #[test]
     fn as_of_is_the_last_day_or_today_if_earlier() {
         let y = Calendar::new(4).year(2025);
@@ -335,9 +378,10 @@ mod tests {
     fn resolves_latest_and_all_from_the_data() {
         let c = Calendar::new(4);
         let dates = [d(2024, 5, 1), d(2025, 3, 31), d(2025, 4, 1), d(2024, 5, 9)];
-        assert_eq!(Choice::Latest.resolve(&c, dates), vec![c.year(2025)]);
+        let today = d(2026, 11, 22);
+        assert_eq!(Choice::Latest.resolve(&c, dates, today), vec![c.year(2025)]);
         let all: Vec<String> = Choice::All
-            .resolve(&c, dates)
+            .resolve(&c, dates, today)
             .iter()
             .map(Period::slug)
             .collect();
@@ -351,7 +395,7 @@ mod tests {
                 "2025-26-Q1"
             ]
         );
-        assert!(Choice::Latest.resolve(&c, []).is_empty());
+        assert!(Choice::Latest.resolve(&c, [], today).is_empty());
         assert_eq!(Choice::parse("ALL", &c).unwrap(), Choice::All);
         assert_eq!(
             Choice::parse("2024-25-Q2", &c).unwrap(),
