@@ -22,7 +22,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     out.pop();
     out.push('\n');
-    print!("{out}");
+    if !crate::log::is_quiet() {
+        print!("{out}");
+    }
     if let Some(path) = &args.rejected {
         std::fs::write(
             path,
@@ -32,11 +34,11 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             context: format!("could not write '{}'", path.display()),
             source,
         })?;
-        println!(
+        crate::log::info(format!(
             "wrote {} rejected value(s) to {}",
             data.quality.rejections.len(),
             path.display()
-        );
+        ));
     }
     Ok(if data.quality.rows_rejected() > 0 {
         exit::REJECTED_ROWS
