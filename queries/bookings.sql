@@ -2,7 +2,8 @@
 -- already resolved), with what the breakdowns and charges need.
 --
 -- Tables: attendance, sessions, agencies, params (one row: the period's
--- bounds, fees, follow-up cut-off, default scale and coverage target).
+-- label, year and bounds, fees, follow-up cut-off, default scale and
+-- coverage target).
 SELECT
     a.session_id,
     a.delegate_id,
@@ -33,4 +34,6 @@ FROM attendance a
 LEFT JOIN sessions s ON a.session_id = s.session_id
 LEFT JOIN agencies g ON a.agency = g.agency
 CROSS JOIN params p
-WHERE a.session_date >= p.period_start AND a.session_date <= p.period_end
+-- In the period: its financial year, and its quarter unless it is a year.
+-- (Labels, not a date range: equality keeps this a cheap filter.)
+WHERE a.fy = p.fy AND (p.is_year = 1 OR a.quarter = p.period)

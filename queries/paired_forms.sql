@@ -6,24 +6,34 @@
 --
 -- Forms link to trained delegates (attended or walk-in); forms that match
 -- none were counted in the data-quality table on load and are not here.
+WITH forms AS (
+    SELECT
+        e.session_id,
+        e.delegate_id,
+        COUNT(*) AS items,
+        AVG(e.pre) AS pre,
+        AVG(e.post) AS post,
+        MIN(e.scale_min) AS scale_min,
+        MAX(e.scale_max) AS scale_max
+    FROM evaluation_scores e
+    CROSS JOIN params p
+    WHERE e.pre IS NOT NULL
+      AND e.post IS NOT NULL
+      AND e.scale_min = p.scale_min
+      AND e.scale_max = p.scale_max
+    GROUP BY e.session_id, e.delegate_id
+)
 SELECT
-    e.session_id,
-    e.delegate_id,
+    f.session_id,
+    f.delegate_id,
     b.course,
     b.agency,
     b.quarter,
-    COUNT(*) AS items,
-    AVG(e.pre) AS pre,
-    AVG(e.post) AS post,
-    MIN(e.scale_min) AS scale_min,
-    MAX(e.scale_max) AS scale_max
-FROM evaluation_scores e
-JOIN bookings b ON e.session_id = b.session_id AND e.delegate_id = b.delegate_id
-CROSS JOIN params p
+    f.items,
+    f.pre,
+    f.post,
+    f.scale_min,
+    f.scale_max
+FROM forms f
+JOIN bookings b ON f.session_id = b.session_id AND f.delegate_id = b.delegate_id
 WHERE b.trained = 1
-  AND e.pre IS NOT NULL
-  AND e.post IS NOT NULL
-  AND e.scale_min = p.scale_min
-  AND e.scale_max = p.scale_max
-GROUP BY e.session_id, e.delegate_id, b.course, b.agency, b.quarter
-ORDER BY e.session_id, e.delegate_id

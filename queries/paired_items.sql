@@ -14,4 +14,3 @@ JOIN bookings b ON e.session_id = b.session_id AND e.delegate_id = b.delegate_id
 WHERE b.trained = 1
   AND e.pre IS NOT NULL
   AND e.post IS NOT NULL
-ORDER BY e.item, e.session_id, e.delegate_id

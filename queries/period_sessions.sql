@@ -16,7 +16,7 @@ SELECT
     END AS cost
 FROM sessions s
 CROSS JOIN params p
-WHERE s.session_date >= p.period_start AND s.session_date <= p.period_end
+WHERE s.fy = p.fy AND (p.is_year = 1 OR s.quarter = p.period)
 
 UNION ALL
 

@@ -54,6 +54,12 @@ pub enum Command {
     },
     /// Generate a realistic, deterministic partnership's exports (two financial years).
     Sample(SampleArgs),
+    /// Read every file of a folder and nothing else (the benchmark's read floor).
+    #[command(hide = true)]
+    ReadFloor {
+        /// Folder of exports.
+        dir: PathBuf,
+    },
 }
 
 /// Where the data and settings come from.
@@ -86,7 +92,8 @@ pub struct ReportArgs {
     /// A financial year (2024-25), a quarter (2024-25-Q3), `latest` (the
     /// latest year in the data), `all` (every year and quarter in the data),
     /// or, against --as-of, `last-quarter`, `last-year` (the last complete
-    /// one), `this-quarter`, `this-year`.
+    /// one), `this-quarter`, `this-year`. Several, comma-separated, build
+    /// several folders in one run: `2025-26,2025-26-Q1,2025-26-Q2`.
     #[arg(long, value_name = "PERIOD", default_value = "latest")]
     pub period: String,
     /// Output folder; each period is written to OUT/<period>/
@@ -202,6 +209,10 @@ pub fn run(cli: Cli) -> Result<u8> {
                     qdir.display()
                 );
             }
+            Ok(exit::OK)
+        }
+        Command::ReadFloor { dir } => {
+            crate::floor::run(&dir)?;
             Ok(exit::OK)
         }
         Command::Sample(args) => {

@@ -114,12 +114,17 @@ impl Cols {
 }
 
 /// Builds the dataframes of a loaded dataset. Bookings and sessions carry
-/// their quarter's label (`2024-25 Q3`) from `calendar`.
+/// their financial year's and quarter's labels (`2024-25`, `2024-25 Q3`)
+/// from `calendar`.
 pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     let b = &data.bookings;
     let quarters: Vec<String> = b
         .iter()
         .map(|r| calendar.quarter_of(r.session_date).label())
+        .collect();
+    let years: Vec<String> = b
+        .iter()
+        .map(|r| crate::load::value::fy_label(calendar.fy_of(r.session_date)))
         .collect();
     let attendance = Cols::new()
         .str("session_id", b.iter().map(|r| r.session_id.as_str()))
@@ -129,6 +134,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .str("status", b.iter().map(|r| r.status.as_str()))
         .opt_str("course", b.iter().map(|r| r.course.as_deref()))
         .date("session_date", b.iter().map(|r| r.session_date))
+        .str("fy", years.iter().map(String::as_str))
         .str("quarter", quarters.iter().map(String::as_str))
         .opt_date("booked_at", b.iter().map(|r| r.booked_at))
         .opt_date("cancelled_at", b.iter().map(|r| r.cancelled_at))
@@ -139,10 +145,15 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .iter()
         .map(|r| calendar.quarter_of(r.session_date).label())
         .collect();
+    let years: Vec<String> = s
+        .iter()
+        .map(|r| crate::load::value::fy_label(calendar.fy_of(r.session_date)))
+        .collect();
     let sessions = Cols::new()
         .str("session_id", s.iter().map(|r| r.session_id.as_str()))
         .str("course", s.iter().map(|r| r.course.as_str()))
         .date("session_date", s.iter().map(|r| r.session_date))
+        .str("fy", years.iter().map(String::as_str))
         .str("quarter", quarters.iter().map(String::as_str))
         .opt_i64("places", s.iter().map(|r| r.places))
         .opt_str("mode", s.iter().map(|r| r.mode.as_deref()))
@@ -314,4 +325,26 @@ pub fn read_parquet(bytes: &[u8], name: &str) -> Result<Table> {
     use polars::prelude::{ParquetReader, SerReader};
     let df = ParquetReader::new(std::io::Cursor::new(bytes)).finish()?;
     from_frame(name, &df)
+}
+
+/// Reads a CSV file into a dataframe of text columns and nothing more: the
+/// read floor the benchmark compares the pipeline with. Returns its rows.
+pub fn read_csv_only(path: &std::path::Path) -> Result<usize> {
+    use polars::prelude::{CsvReadOptions, SerReader};
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))?
+        .finish()?;
+    Ok(df.height())
+}
+
+impl Frames {
+    /// The dataframes' estimated size in memory, in bytes.
+    pub fn estimated_size(&self) -> usize {
+        self.tables()
+            .iter()
+            .map(|(_, df)| df.estimated_size())
+            .sum()
+    }
 }

@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod floor;
 pub mod frame;
 pub mod load;
 pub mod log;

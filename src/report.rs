@@ -13,7 +13,7 @@ use crate::cli::ReportArgs;
 use crate::config::{Config, SubGroup};
 use crate::error::{Error, Result, exit};
 use crate::metrics::period::{Calendar, Choice, Period};
-use crate::metrics::{self, Metrics, sql};
+use crate::metrics::{self, Metrics, Scope, sql};
 use crate::model::{Dataset, Quality};
 use crate::publish::{self, Manifest};
 use crate::render::html::Pages;
@@ -25,7 +25,11 @@ type Files = Vec<(PathBuf, Vec<u8>)>;
 pub fn run(args: &ReportArgs) -> Result<u8> {
     let (config, data_dir) = args.input.resolve()?;
     let calendar = Calendar::new(config.fy_start_month);
-    let choice = Choice::parse(&args.period, &calendar)?;
+    let choices: Vec<Choice> = args
+        .period
+        .split(',')
+        .map(|p| Choice::parse(p, &calendar))
+        .collect::<Result<_>>()?;
     let in_base = |d: &Option<PathBuf>| d.as_ref().map(|d| config.base_dir.join(d));
     let queries = sql::queries(in_base(&config.queries_dir).as_deref())?;
     let pages = Pages::new(
@@ -55,7 +59,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         .map(|b| b.session_date)
         .chain(data.sessions.iter().map(|s| s.session_date))
         .collect();
-    let periods = periods_with_data(&choice, &calendar, &dates, today)?;
+    let periods = periods_with_data(&choices, &calendar, &dates, today)?;
     let run = Run {
         config: &config,
         calendar,
@@ -77,6 +81,14 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
 
     // Every folder is computed in memory before anything is written.
     let whole = Group::new(&data, &run.calendar)?;
+    log::info(format!(
+        "loaded {} bookings, {} sessions, {} evaluation scores, {} impact answers; frames {:.1} MB",
+        data.bookings.len(),
+        data.sessions.len(),
+        data.scores.len(),
+        data.responses.len(),
+        whole.frames.estimated_size() as f64 / 1e6
+    ));
     let wants_packs = periods.iter().any(|p| p.quarter.is_some());
     let subgroups: Vec<(&SubGroup, Group)> = config
         .subgroups
@@ -136,6 +148,11 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
             println!("  tables: {}", shown(&dir.join("tables")));
         }
     }
+    // The loaded data and frames are large at national scale and the process
+    // is about to end: let the OS reclaim them rather than free them piece
+    // by piece (a second or more at a million rows).
+    drop(run);
+    std::mem::forget((whole, subgroups, outputs, data));
     Ok(if rejected > 0 {
         log::warn(format!(
             "{rejected} row(s) were rejected and are left out of every figure; \
@@ -223,7 +240,7 @@ impl Run<'_> {
         let mut computed = Vec::new();
         for p in wanted {
             let metrics = if self.has_data(&p) {
-                Some(group.metrics(p, self)?)
+                Some(group.metrics_scope(p, self, Scope::Headline)?)
             } else {
                 None
             };
@@ -246,7 +263,7 @@ impl Run<'_> {
 /// each period's metrics computed once.
 struct Group {
     frames: frame::Frames,
-    cache: RefCell<BTreeMap<Period, Rc<Metrics>>>,
+    cache: RefCell<BTreeMap<(Period, Scope), Rc<Metrics>>>,
 }
 
 impl Group {
@@ -257,19 +274,28 @@ impl Group {
         })
     }
 
+    /// A period's metrics: every table, or (for a comparison) only the
+    /// headline ones, unless every table is computed already.
     fn metrics(&self, period: Period, run: &Run<'_>) -> Result<Rc<Metrics>> {
-        if let Some(m) = self.cache.borrow().get(&period) {
-            return Ok(m.clone());
+        self.metrics_scope(period, run, Scope::Full)
+    }
+
+    fn metrics_scope(&self, period: Period, run: &Run<'_>, scope: Scope) -> Result<Rc<Metrics>> {
+        for have in [Scope::Full, scope] {
+            if let Some(m) = self.cache.borrow().get(&(period, have)) {
+                return Ok(m.clone());
+            }
         }
-        let m = Rc::new(metrics::compute(
+        let m = Rc::new(metrics::compute_scope(
             &self.frames,
             run.quality,
             run.config,
             &run.queries,
             period,
             run.today,
+            scope,
         )?);
-        self.cache.borrow_mut().insert(period, m.clone());
+        self.cache.borrow_mut().insert((period, scope), m.clone());
         Ok(m)
     }
 }
@@ -290,7 +316,7 @@ fn slug(name: &str) -> String {
 /// The periods to build; an explicit period with no sessions in it is an
 /// error, not an empty report.
 fn periods_with_data(
-    choice: &Choice,
+    choices: &[Choice],
     calendar: &Calendar,
     dates: &[NaiveDate],
     today: NaiveDate,
@@ -300,7 +326,12 @@ fn periods_with_data(
             "no sessions or bookings were loaded: there is nothing to report".into(),
         ));
     };
-    let periods = choice.resolve(calendar, dates.iter().copied(), today);
+    let mut periods: Vec<Period> = choices
+        .iter()
+        .flat_map(|c| c.resolve(calendar, dates.iter().copied(), today))
+        .collect();
+    periods.sort();
+    periods.dedup();
     for p in &periods {
         if !dates.iter().any(|d| p.contains(*d)) {
             return Err(Error::Usage(format!(

@@ -13,6 +13,9 @@ pub struct Register {
     names: Vec<String>,
     /// Folded name or alias → index into `names`.
     by_key: HashMap<String, usize>,
+    /// Names met so far, as written, and their folded key: a column repeats
+    /// a few dozen spellings, folded once each.
+    seen: HashMap<String, String>,
     /// Names met that match nothing, by folded key.
     unmatched: BTreeMap<String, Unmatched>,
 }
@@ -81,7 +84,14 @@ impl Register {
     /// The register name for `raw`, or `raw` itself (first spelling met) when
     /// it matches nothing; the miss is recorded against `source`.
     pub fn resolve(&mut self, raw: &str, source: &'static str) -> (String, bool) {
-        let key = fold(raw);
+        let key = match self.seen.get(raw) {
+            Some(key) => key.clone(),
+            None => {
+                let key = fold(raw);
+                self.seen.insert(raw.to_string(), key.clone());
+                key
+            }
+        };
         if let Some(&i) = self.by_key.get(&key) {
             return (self.names[i].clone(), true);
         }

@@ -10,6 +10,11 @@ pub mod sources;
 pub mod value;
 
 use std::collections::{HashMap, HashSet};
+
+/// Hash maps keyed by identifiers, with a fast, fixed hasher (no
+/// denial-of-service concern for a batch job reading its own files).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+pub type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, SourceKind};
@@ -159,6 +164,7 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
         statuses: &statuses,
         quality: Quality::default(),
         locations: Vec::new(),
+        read_ahead: read_ahead(&found, config),
     };
     if let KeySource::Created(path) = &key_source {
         loader.quality.notes.push(format!(
@@ -235,6 +241,45 @@ struct Loader<'a> {
     statuses: &'a StatusVocabulary,
     quality: Quality,
     locations: Vec<Location>,
+    /// Every file's sheets, read ahead in parallel; taken as each is parsed.
+    read_ahead: FastMap<(&'static str, PathBuf), Result<Vec<sheet::RawSheet>>>,
+}
+
+/// Reads every file of every source at once, on as many threads as there are
+/// cores: reading spreadsheets is most of a load, and files are independent.
+/// Errors are kept, to be raised where the file is parsed.
+fn read_ahead(
+    found: &[SourceFiles],
+    config: &Config,
+) -> FastMap<(&'static str, PathBuf), Result<Vec<sheet::RawSheet>>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let jobs: Vec<(&'static str, &Path, Option<&crate::config::SheetSelector>)> = found
+        .iter()
+        .flat_map(|s| {
+            let sel = config.sources.get(s.kind).sheet.as_ref();
+            s.files.iter().map(move |f| (s.kind.name(), f.as_path(), sel))
+        })
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(FastMap::default());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while let Some(&(kind, path, sel)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let sheets = sheet::read_file(path, sel);
+                    done.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert((kind, path.to_path_buf()), sheets);
+                }
+            });
+        }
+    });
+    done.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Loader<'_> {
@@ -262,7 +307,11 @@ impl Loader<'_> {
                 file: display.clone(),
                 ..Default::default()
             });
-            for raw in sheet::read_file(file, cfg.sheet.as_ref())? {
+            let sheets = match self.read_ahead.remove(&(kind.name(), file.clone())) {
+                Some(sheets) => sheets?,
+                None => sheet::read_file(file, cfg.sheet.as_ref())?,
+            };
+            for raw in sheets {
                 let is_1904 = raw.is_1904;
                 let mapped = columns::map_headers(kind, cfg, raw, file)?;
                 let location = self.locations.len();
@@ -331,7 +380,7 @@ impl Loader<'_> {
     fn keep_linked<T>(
         &mut self,
         mut rows: Vec<T>,
-        trained: &HashSet<(&str, &str)>,
+        trained: &FastSet<(&str, &str)>,
         key: impl Fn(&T) -> (&String, &String),
         origin: impl Fn(&T) -> Origin,
     ) -> Vec<T> {
@@ -457,11 +506,11 @@ impl Loader<'_> {
         }
         // Duplicates: the best status wins (attended, walk-in, dna, late, cancelled);
         // among equals, the first in file order.
-        let mut best: HashMap<(String, String), usize> = HashMap::new();
+        let mut best: FastMap<(&str, &str), usize> = FastMap::default();
         let mut keep = vec![true; bookings.len()];
         let mut dropped: HashMap<usize, usize> = HashMap::new();
         for (i, (origin, b)) in bookings.iter().enumerate() {
-            let key = (b.session_id.clone(), b.delegate.clone());
+            let key = (b.session_id.as_str(), b.delegate.as_str());
             match best.get(&key) {
                 None => {
                     best.insert(key, i);
@@ -488,7 +537,7 @@ impl Loader<'_> {
             .collect();
 
         // Links: evaluations and impact responses count only for trained delegates.
-        let trained: HashSet<(&str, &str)> = bookings
+        let trained: FastSet<(&str, &str)> = bookings
             .iter()
             .filter(|b| b.status.is_trained())
             .map(|b| (b.session_id.as_str(), b.delegate.as_str()))

@@ -83,6 +83,8 @@ pub fn id_key(s: &str) -> String {
 /// The status vocabulary: built-in labels plus config's, folded.
 pub struct StatusVocabulary {
     map: HashMap<String, Status>,
+    /// Spellings met so far, as written, and what they fold to.
+    seen: std::cell::RefCell<HashMap<String, Option<Status>>>,
     shown: Vec<String>,
 }
 
@@ -129,23 +131,33 @@ impl StatusVocabulary {
             // The canonical names themselves: "late_cancellation", "walk_in".
             map.insert(fold(status.as_str()), status);
         }
-        StatusVocabulary { map, shown }
+        StatusVocabulary {
+            map,
+            shown,
+            seen: Default::default(),
+        }
     }
 
     pub fn parse(&self, cell: Cell<'_>) -> value::Parsed<Status> {
         let Some(text) = value::text(cell)? else {
             return Ok(None);
         };
-        self.map
-            .get(&fold(&text))
-            .copied()
-            .map(Some)
-            .ok_or_else(|| {
-                format!(
-                    "unknown status: expected one of {} (add others under [status] in hub.toml)",
-                    self.shown.join(", ")
-                )
-            })
+        // An export repeats a handful of spellings: fold each once.
+        let known = self.seen.borrow().get(&text).copied();
+        let status = match known {
+            Some(s) => s,
+            None => {
+                let s = self.map.get(&fold(&text)).copied();
+                self.seen.borrow_mut().insert(text, s);
+                s
+            }
+        };
+        status.map(Some).ok_or_else(|| {
+            format!(
+                "unknown status: expected one of {} (add others under [status] in hub.toml)",
+                self.shown.join(", ")
+            )
+        })
     }
 }
 
@@ -551,6 +563,10 @@ pub fn agencies(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedAgency> {
 
 /// Masks email addresses and phone numbers in free text.
 pub fn mask_personal(text: &str) -> String {
+    // Most comments hold neither: no '@' and fewer than 10 digits.
+    if !text.contains('@') && text.bytes().filter(u8::is_ascii_digit).count() < 10 {
+        return text.to_string();
+    }
     let mut out = Vec::new();
     for word in text.split(' ') {
         let core = word.trim_matches(|c: char| !c.is_alphanumeric());
@@ -608,7 +624,7 @@ pub fn dedupe_first<T, K: std::hash::Hash + Eq>(
     key: impl Fn(&T) -> K,
     origin: impl Fn(&T) -> Origin,
 ) -> HashMap<usize, usize> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = super::FastSet::default();
     let mut dropped: HashMap<usize, usize> = HashMap::new();
     rows.retain(|row| {
         if seen.insert(key(row)) {

@@ -94,6 +94,28 @@ const REACTION_MEASURES: [&str; 4] = [
     "relevance_mean",
 ];
 
+/// How much of a period to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// Only the overall figures a page compares with: the tables
+    /// attendance_overall, learning_gain_overall, impact_overall and
+    /// coverage_by_agency.
+    Headline,
+    /// Every table.
+    Full,
+}
+
+/// The queries the headline figures need.
+const HEADLINE_QUERIES: [&str; 7] = [
+    "bookings",
+    "period_sessions",
+    "attendance_groups",
+    "paired_forms",
+    "impact_groups",
+    "coverage_by_agency_level",
+    "coverage_by_agency",
+];
+
 /// Computes every table for `period`. `today` bounds `as_of`.
 pub fn compute(
     frames: &Frames,
@@ -103,10 +125,76 @@ pub fn compute(
     period: Period,
     today: NaiveDate,
 ) -> Result<Metrics> {
+    compute_scope(frames, quality, config, queries, period, today, Scope::Full)
+}
+
+/// Computes the tables of `scope` for `period`.
+pub fn compute_scope(
+    frames: &Frames,
+    quality: &Quality,
+    config: &Config,
+    queries: &[Query],
+    period: Period,
+    today: NaiveDate,
+    scope: Scope,
+) -> Result<Metrics> {
     let as_of = period.as_of(today);
     let mut session = SqlSession::new(frames);
     session.register(&params(config, &period, as_of)?)?;
     session.register(&targets(config))?;
+    let label = period.label();
+    if scope == Scope::Headline {
+        let wanted: Vec<Query> = queries
+            .iter()
+            .filter(|q| HEADLINE_QUERIES.contains(&q.name))
+            .cloned()
+            .collect();
+        let r = Results::run(&mut session, &wanted)?;
+        let attendance = r.get(
+            "attendance_groups",
+            &[&["dimension", "key"][..], &ATTENDANCE_MEASURES[..]].concat(),
+        )?;
+        let forms = r.get("paired_forms", &["pre", "post", "scale_min", "scale_max"])?;
+        let impact = r.get(
+            "impact_groups",
+            &[
+                &["dimension", "key"][..],
+                &IMPACT_MEASURES[..],
+                &["applied", "answered_applied"],
+            ]
+            .concat(),
+        )?;
+        let coverage = r.get("coverage_by_agency", &["agency", "rag"])?;
+        let tables = vec![
+            overall(
+                attendance,
+                "attendance_overall",
+                &label,
+                &ATTENDANCE_MEASURES,
+            )?,
+            with_period(
+                gain_table("learning_gain_overall", "period", group_pairs(forms, None)),
+                &label,
+            ),
+            overall(
+                impact,
+                "impact_overall",
+                &label,
+                &[&IMPACT_MEASURES[..], &["applied", "answered_applied"]].concat(),
+            )?,
+            coverage
+                .select(
+                    "coverage_by_agency",
+                    &[("agency", "agency"), ("rag", "rag")],
+                )
+                .ok_or_else(|| missing_column("coverage_by_agency"))?,
+        ];
+        return Ok(Metrics {
+            period,
+            as_of,
+            tables,
+        });
+    }
     let r = Results::run(&mut session, queries)?;
 
     let attendance = r.get(
@@ -186,7 +274,6 @@ pub fn compute(
     ];
     let coverage = r.get("coverage_by_agency", &agency_cols)?;
 
-    let label = period.label();
     let tables = vec![
         split(
             attendance,
@@ -290,6 +377,10 @@ fn params(config: &Config, period: &Period, as_of: NaiveDate) -> Result<Table> {
     Ok(Table::new("params")
         .with("period", text(period.label()))
         .with("fy", text(period.year_label()))
+        .with(
+            "is_year",
+            Values::Int(vec![Some(i64::from(period.quarter.is_none()))]),
+        )
         .with("period_start", date(period.start))
         .with("period_end", date(period.end))
         .with("as_of", date(as_of))

@@ -147,6 +147,15 @@ pub fn learning_gain(pairs: &[Pair]) -> Option<Gain> {
     if pairs.is_empty() {
         return None;
     }
+    // Sums in a fixed order: the same forms give the same bits, in whatever
+    // order the query returned them.
+    let mut sorted = pairs.to_vec();
+    sorted.sort_by(|a, b| {
+        (a.pre, a.post, a.min, a.max)
+            .partial_cmp(&(b.pre, b.post, b.min, b.max))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let pairs = &sorted[..];
     let n = pairs.len() as f64;
     let mean = |f: &dyn Fn(&Pair) -> f64| pairs.iter().map(f).sum::<f64>() / n;
     let pre_mean = mean(&|p| p.pre);

@@ -1,0 +1,51 @@
+//! `hubreport read-floor DIR` (hidden): read every spreadsheet and CSV file
+//! in a folder into memory and nothing else, with calamine's
+//! `worksheet_range` and polars' CSV reader. The benchmark divides the
+//! pipeline's time by this one: everything hubreport does beyond reading
+//! should be small beside it.
+
+use std::path::Path;
+use std::time::Instant;
+
+use calamine::{Reader, open_workbook_auto};
+
+use crate::error::{Error, Result};
+
+pub fn run(dir: &Path) -> Result<()> {
+    let start = Instant::now();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|source| Error::Io {
+            context: format!("could not read folder '{}'", dir.display()),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let (mut files, mut rows) = (0, 0);
+    for path in entries {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "csv" => rows += crate::frame::read_csv_only(&path)?,
+            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
+                let mut book = open_workbook_auto(&path)
+                    .map_err(|e| Error::input(&path, None, e.to_string()))?;
+                for name in book.sheet_names() {
+                    let range = book
+                        .worksheet_range(&name)
+                        .map_err(|e| Error::input(&path, Some(&name), e.to_string()))?;
+                    rows += range.height();
+                }
+            }
+            _ => continue,
+        }
+        files += 1;
+    }
+    println!(
+        "read {files} files, {rows} rows, in {:.3} s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
