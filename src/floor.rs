@@ -28,7 +28,7 @@ pub fn run(dir: &Path) -> Result<()> {
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
         match ext.as_str() {
-            "csv" => rows += crate::frame::read_csv_only(&path)?,
+            "csv" => rows += crate::frame::read_csv_only(&path, header_line(&path))?,
             "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
                 let mut book = open_workbook_auto(&path)
                     .map_err(|e| Error::input(&path, None, e.to_string()))?;
@@ -48,4 +48,23 @@ pub fn run(dir: &Path) -> Result<()> {
         start.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The header's line: the first of the widest among the first 30 lines
+/// (exports put title lines above it).
+fn header_line(path: &Path) -> usize {
+    let Ok(mut reader) = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+    else {
+        return 0;
+    };
+    let widths: Vec<usize> = reader
+        .records()
+        .take(30)
+        .map_while(|r| r.ok().map(|r| r.len()))
+        .collect();
+    let widest = widths.iter().copied().max().unwrap_or(0);
+    widths.iter().position(|&w| w == widest).unwrap_or(0)
 }
