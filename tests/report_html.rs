@@ -250,3 +250,25 @@ fn annual_report_and_pack_snapshots() {
     let pack = std::fs::read_to_string(out.join("2024-25-Q3/quarterly-pack.html")).unwrap();
     insta::assert_snapshot!("quarterly_pack_2024_25_q3", pack);
 }
+
+/// What the fixture's annual report lists under "needs attention".
+#[test]
+fn needs_attention_lists_what_crossed_a_threshold() {
+    let (_dir, out) = render();
+    let html = std::fs::read_to_string(out.join("2024-25/annual-report.html")).unwrap();
+    let items: Vec<&str> = html
+        .split("<span class=\"tag\">")
+        .skip(1)
+        .map(|s| &s[..s.find("</li>").unwrap()])
+        .collect();
+    assert_eq!(
+        items,
+        [
+            "red agencies</span>2 agencies more than 10 points below the training target of 90%: \
+             Hilltop School (70%, &lt;5 to train); Northshire NHS Trust (75%, 30 to train)",
+            "missing returns</span>No training return for 2024-25: Family Action",
+            "no attendance</span>No one trained on multi-agency courses from: Youth Service",
+            "high non-attendance</span>Course A: 30% did not attend (&lt;5 of 10 registrations)",
+        ]
+    );
+}

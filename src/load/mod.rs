@@ -258,7 +258,9 @@ fn read_ahead(
         .iter()
         .flat_map(|s| {
             let sel = config.sources.get(s.kind).sheet.as_ref();
-            s.files.iter().map(move |f| (s.kind.name(), f.as_path(), sel))
+            s.files
+                .iter()
+                .map(move |f| (s.kind.name(), f.as_path(), sel))
         })
         .collect();
     let threads = std::thread::available_parallelism()
@@ -270,7 +272,8 @@ fn read_ahead(
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                while let Some(&(kind, path, sel)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                while let Some(&(kind, path, sel)) = jobs.get(next.fetch_add(1, Ordering::Relaxed))
+                {
                     let sheets = sheet::read_file(path, sel);
                     done.lock()
                         .unwrap_or_else(|e| e.into_inner())

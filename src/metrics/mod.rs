@@ -87,6 +87,15 @@ pub const GAIN_MEASURES: [&str; 13] = [
 ];
 
 const IMPACT_MEASURES: [&str; 4] = ["eligible", "responses", "response_rate", "applied_rate"];
+/// The impact measures with the counts behind the applied rate.
+const IMPACT_ALL: [&str; 6] = [
+    "eligible",
+    "responses",
+    "response_rate",
+    "applied_rate",
+    "applied",
+    "answered_applied",
+];
 const REACTION_MEASURES: [&str; 4] = [
     "responses",
     "satisfaction_mean",
@@ -150,45 +159,15 @@ pub fn compute_scope(
             .cloned()
             .collect();
         let r = Results::run(&mut session, &wanted)?;
-        let attendance = r.get(
-            "attendance_groups",
-            &[&["dimension", "key"][..], &ATTENDANCE_MEASURES[..]].concat(),
-        )?;
-        let forms = r.get("paired_forms", &["pre", "post", "scale_min", "scale_max"])?;
-        let impact = r.get(
-            "impact_groups",
-            &[
-                &["dimension", "key"][..],
-                &IMPACT_MEASURES[..],
-                &["applied", "answered_applied"],
-            ]
-            .concat(),
-        )?;
+        let [attendance, gain, impact] = overall_tables(&r, &label)?;
         let coverage = r.get("coverage_by_agency", &["agency", "rag"])?;
-        let tables = vec![
-            overall(
-                attendance,
-                "attendance_overall",
-                &label,
-                &ATTENDANCE_MEASURES,
-            )?,
-            with_period(
-                gain_table("learning_gain_overall", "period", group_pairs(forms, None)),
-                &label,
-            ),
-            overall(
-                impact,
-                "impact_overall",
-                &label,
-                &[&IMPACT_MEASURES[..], &["applied", "answered_applied"]].concat(),
-            )?,
-            coverage
-                .select(
-                    "coverage_by_agency",
-                    &[("agency", "agency"), ("rag", "rag")],
-                )
-                .ok_or_else(|| missing_column("coverage_by_agency"))?,
-        ];
+        let coverage = coverage
+            .select(
+                "coverage_by_agency",
+                &[("agency", "agency"), ("rag", "rag")],
+            )
+            .ok_or_else(|| missing_column("coverage_by_agency"))?;
+        let tables = vec![attendance, gain, impact, coverage];
         return Ok(Metrics {
             period,
             as_of,
@@ -197,10 +176,7 @@ pub fn compute_scope(
     }
     let r = Results::run(&mut session, queries)?;
 
-    let attendance = r.get(
-        "attendance_groups",
-        &[&["dimension", "key"][..], &ATTENDANCE_MEASURES[..]].concat(),
-    )?;
+    let attendance = r.get("attendance_groups", &long_columns(&ATTENDANCE_MEASURES))?;
     let by_agency: Vec<&str> = ATTENDANCE_MEASURES
         .iter()
         .copied()
@@ -222,19 +198,8 @@ pub fn compute_scope(
         "paired_items",
         &["item", "pre", "post", "scale_min", "scale_max"],
     )?;
-    let reaction = r.get(
-        "reaction_groups",
-        &[&["dimension", "key"][..], &REACTION_MEASURES[..]].concat(),
-    )?;
-    let impact = r.get(
-        "impact_groups",
-        &[
-            &["dimension", "key"][..],
-            &IMPACT_MEASURES[..],
-            &["applied", "answered_applied"],
-        ]
-        .concat(),
-    )?;
+    let reaction = r.get("reaction_groups", &long_columns(&REACTION_MEASURES))?;
+    let impact = r.get("impact_groups", &long_columns(&IMPACT_ALL))?;
     let impact_items = r.get(
         "impact_by_item",
         &["item", "responses", "mean", "pct_agree"],
@@ -274,6 +239,7 @@ pub fn compute_scope(
     ];
     let coverage = r.get("coverage_by_agency", &agency_cols)?;
 
+    let [attendance_overall, gain_overall, impact_overall] = overall_tables(&r, &label)?;
     let tables = vec![
         split(
             attendance,
@@ -316,12 +282,6 @@ pub fn compute_scope(
             "level",
             &ATTENDANCE_MEASURES,
         )?,
-        overall(
-            attendance,
-            "attendance_overall",
-            &label,
-            &ATTENDANCE_MEASURES,
-        )?,
         gain_table(
             "learning_gain_by_agency",
             "agency",
@@ -332,23 +292,16 @@ pub fn compute_scope(
             "quarter",
             group_pairs(forms, Some("quarter")),
         ),
-        with_period(
-            gain_table("learning_gain_overall", "period", group_pairs(forms, None)),
-            &label,
-        ),
         split(reaction, "reaction_by_course", "course", &REACTION_MEASURES)?,
         overall(reaction, "reaction_overall", &label, &REACTION_MEASURES)?,
-        overall(
-            impact,
-            "impact_overall",
-            &label,
-            &[&IMPACT_MEASURES[..], &["applied", "answered_applied"]].concat(),
-        )?,
         pick(
             impact_items,
             "impact_by_item",
             &["item", "responses", "mean", "pct_agree"],
         )?,
+        attendance_overall,
+        gain_overall,
+        impact_overall,
         pick(likert, "likert_answers", &likert_cols)?,
         unmatched_agencies(quality),
         rejected(quality),
@@ -358,6 +311,32 @@ pub fn compute_scope(
         as_of,
         tables,
     })
+}
+
+/// The columns of a long result: `dimension`, `key`, then `measures`.
+fn long_columns(measures: &[&'static str]) -> Vec<&'static str> {
+    [&["dimension", "key"][..], measures].concat()
+}
+
+/// The overall attendance, learning gain and impact of the period: the
+/// headline figures, in both scopes.
+fn overall_tables(r: &Results, label: &str) -> Result<[Table; 3]> {
+    let attendance = r.get("attendance_groups", &long_columns(&ATTENDANCE_MEASURES))?;
+    let forms = r.get("paired_forms", &["pre", "post", "scale_min", "scale_max"])?;
+    let impact = r.get("impact_groups", &long_columns(&IMPACT_ALL))?;
+    Ok([
+        overall(
+            attendance,
+            "attendance_overall",
+            label,
+            &ATTENDANCE_MEASURES,
+        )?,
+        with_period(
+            gain_table("learning_gain_overall", "period", group_pairs(forms, None)),
+            label,
+        ),
+        overall(impact, "impact_overall", label, &IMPACT_ALL)?,
+    ])
 }
 
 /// The one-row `params` table the queries read the period and settings from.

@@ -353,55 +353,73 @@ fn attention(m: &Metrics, config: &Config) -> Vec<Attention> {
             ),
         );
     }
-    let att = Rows::of(m, "attendance_by_course");
-    for i in 0..att.len() {
-        let n = att.num(i, "registrations");
-        let r = att.num(i, "non_attendance_rate");
-        if !format::too_few(n, t) && r.is_some_and(|r| r > a.non_attendance_above) {
-            push(
-                "high non-attendance",
-                format!(
-                    "{}: {} did not attend ({} of {} registrations)",
-                    att.text(i, "course"),
-                    format::rate(r, n, t),
-                    format::count(att.num(i, "dna"), t),
-                    format::count(n, t)
-                ),
-            );
+    // Courses past a threshold, among those with enough people to say so.
+    let mut courses = |table: &str,
+                       people: &str,
+                       value: &str,
+                       past: &dyn Fn(f64) -> bool,
+                       kind: &str,
+                       say: &dyn Fn(&Rows<'_>, usize) -> String| {
+        let rows = Rows::of(m, table);
+        for i in 0..rows.len() {
+            let enough = !format::too_few(rows.num(i, people), t);
+            if enough && rows.num(i, value).is_some_and(past) {
+                push(kind, say(&rows, i));
+            }
         }
-    }
-    let gain = Rows::of(m, "learning_gain_by_course");
-    for i in 0..gain.len() {
-        let n = gain.num(i, "n_paired");
-        let h = gain.num(i, "hake_gain");
-        if !format::too_few(n, t) && h.is_some_and(|h| h < a.gain_below) {
-            push(
-                "low learning gain",
-                format!(
-                    "{}: Hake gain {} over {} delegates",
-                    gain.text(i, "course"),
-                    format::mean(h, n, 2, t),
-                    format::count(n, t)
+    };
+    courses(
+        "attendance_by_course",
+        "registrations",
+        "non_attendance_rate",
+        &|r| r > a.non_attendance_above,
+        "high non-attendance",
+        &|rows, i| {
+            format!(
+                "{}: {} did not attend ({} of {} registrations)",
+                rows.text(i, "course"),
+                format::rate(
+                    rows.num(i, "non_attendance_rate"),
+                    rows.num(i, "registrations"),
+                    t
                 ),
-            );
-        }
-    }
-    let imp = Rows::of(m, "impact_by_course");
-    for i in 0..imp.len() {
-        let n = imp.num(i, "eligible");
-        let r = imp.num(i, "response_rate");
-        if !format::too_few(n, t) && r.is_some_and(|r| r < a.response_below) {
-            push(
-                "low follow-up response",
-                format!(
-                    "{}: {} answered the follow-up survey ({} due)",
-                    imp.text(i, "course"),
-                    format::rate(r, n, t),
-                    format::count(n, t)
-                ),
-            );
-        }
-    }
+                format::count(rows.num(i, "dna"), t),
+                format::count(rows.num(i, "registrations"), t)
+            )
+        },
+    );
+    courses(
+        "learning_gain_by_course",
+        "n_paired",
+        "hake_gain",
+        &|h| h < a.gain_below,
+        "low learning gain",
+        &|rows, i| {
+            let n = rows.num(i, "n_paired");
+            format!(
+                "{}: Hake gain {} over {} delegates",
+                rows.text(i, "course"),
+                format::mean(rows.num(i, "hake_gain"), n, 2, t),
+                format::count(n, t)
+            )
+        },
+    );
+    courses(
+        "impact_by_course",
+        "eligible",
+        "response_rate",
+        &|r| r < a.response_below,
+        "low follow-up response",
+        &|rows, i| {
+            let n = rows.num(i, "eligible");
+            format!(
+                "{}: {} answered the follow-up survey ({} due)",
+                rows.text(i, "course"),
+                format::rate(rows.num(i, "response_rate"), n, t),
+                format::count(n, t)
+            )
+        },
+    );
     out
 }
 
