@@ -16,6 +16,8 @@ WITH forms AS (
         MIN(e.scale_min) AS scale_min,
         MAX(e.scale_max) AS scale_max
     FROM evaluation_scores e
+    -- Only the period's sessions: far fewer rows to group.
+    JOIN period_sessions s ON e.session_id = s.session_id
     CROSS JOIN params p
     WHERE e.pre IS NOT NULL
       AND e.post IS NOT NULL
