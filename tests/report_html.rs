@@ -272,3 +272,53 @@ fn needs_attention_lists_what_crossed_a_threshold() {
         ]
     );
 }
+
+/// A template in templates_dir replaces the built-in one; a broken one stops
+/// the run naming its file and line, and writes nothing.
+#[test]
+fn templates_can_be_overridden_and_errors_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("t");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        dir.path().join("hub.toml"),
+        format!(
+            "data_dir = '{}'\ntemplates_dir = 't'\n",
+            fixture().join("data").display()
+        ),
+    )
+    .unwrap();
+    let run = |template: &str| {
+        std::fs::write(templates.join("annual-report.html"), template).unwrap();
+        Command::cargo_bin("hubreport")
+            .unwrap()
+            .env_remove("HUBREPORT_KEY")
+            .arg("report")
+            .arg("--config")
+            .arg(dir.path().join("hub.toml"))
+            .args(["--period", "2024-25", "--as-of", "2026-01-01", "--out"])
+            .arg(dir.path().join("out"))
+            .assert()
+    };
+    run("{% extends \"base.html\" %}{% block content %}<p>Registrations: {{ tables.attendance_overall[0].registrations | count }}</p>{% endblock %}")
+        .code(1);
+    let html = std::fs::read_to_string(dir.path().join("out/2024-25/annual-report.html")).unwrap();
+    assert!(html.contains("<p>Registrations: 25</p>"), "{html}");
+
+    let assert =
+        run("{% extends \"base.html\" %}{% block content %}\n{{ nope.x }}{% endblock %}").code(3);
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("in template '") && err.contains("annual-report.html"),
+        "{err}"
+    );
+    assert!(
+        err.contains("annual-report.html:2"),
+        "names the line: {err}"
+    );
+    // The earlier report is still there, unchanged.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/2024-25/annual-report.html")).unwrap(),
+        html
+    );
+}
