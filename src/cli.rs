@@ -199,15 +199,15 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Init { dir, queries } => {
             if !(queries && dir.join(CONFIG_FILE_NAME).is_file()) {
                 let path = config::init(&dir)?;
-                println!("wrote {}", path.display());
+                crate::log::info(format!("wrote {}", path.display()));
             }
             if queries {
                 let qdir = dir.join("queries");
                 let n = crate::metrics::sql::write_built_in(&qdir)?;
-                println!(
+                crate::log::info(format!(
                     "wrote {n} queries to {}; set queries_dir = \"queries\" in hub.toml to run your copies",
                     qdir.display()
-                );
+                ));
             }
             Ok(exit::OK)
         }
@@ -217,7 +217,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::Sample(args) => {
             let summary = crate::sample::write(&args.out, args.scale, args.seed, args.csv)?;
-            println!("{summary}");
+            crate::log::info(summary);
             Ok(exit::OK)
         }
     }

@@ -238,7 +238,7 @@ fn init_with_queries_writes_editable_copies_that_report_runs() {
         .arg("--queries")
         .assert()
         .success()
-        .stdout(predicate::str::contains("queries"));
+        .stderr(predicate::str::contains("queries"));
     assert!(dir.path().join("hub.toml").is_file());
     assert!(dir.path().join("queries/funnel.sql").is_file());
     // A second run keeps hub.toml but will not overwrite the queries.
