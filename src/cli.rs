@@ -38,7 +38,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Compute every metric for a period and write the tables (CSV, Parquet, xlsx).
+    /// Compute every metric for a period and write its report (HTML) and tables (CSV, Parquet, xlsx).
     Report(ReportArgs),
     /// Load every source and report what was read, rejected, skipped and merged.
     Check(CheckArgs),

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
-    /// `hubreport: message`
+    /// `message`, or `warning: message` / `error: message`
     #[default]
     Text,
     /// `{"level":"info","message":"..."}`
