@@ -268,6 +268,11 @@ pub struct SourceQuality {
     /// Headers present in the file that hubreport does not use.
     #[serde(skip)]
     pub ignored_columns: Vec<String>,
+    /// The file's size and SHA-256, for the run's manifest.
+    #[serde(skip)]
+    pub size: u64,
+    #[serde(skip)]
+    pub sha256: String,
 }
 
 /// The data-quality ledger.

@@ -75,7 +75,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         as_of: String::new(),
         config: config_hash(&config)?,
         data_dir: data_dir.display().to_string(),
-        inputs: inputs(&data.quality, &data_dir)?,
+        inputs: inputs(&data.quality),
         outputs: Vec::new(),
     };
 
@@ -177,34 +177,28 @@ fn config_hash(config: &Config) -> Result<Option<publish::Hashed>> {
     }))
 }
 
-/// Every input file with its hash and row counts, in ledger order.
-fn inputs(quality: &Quality, data_dir: &Path) -> Result<Vec<publish::Input>> {
+/// Every input file with its hash (taken when it was read) and row counts.
+fn inputs(quality: &Quality) -> Vec<publish::Input> {
     let mut by_file: BTreeMap<(String, String), publish::Input> = BTreeMap::new();
     for s in &quality.sources {
-        let key = (s.source.clone(), s.file.clone());
-        if let Some(input) = by_file.get_mut(&key) {
-            input.rows_read += s.rows_read;
-            input.rows_loaded += s.rows_loaded;
-            input.rows_rejected += s.rows_rejected;
-            input.rows_skipped += s.rows_skipped;
-            continue;
-        }
-        let (size, sha256) = publish::sha256_file(&data_dir.join(&s.file))?;
-        by_file.insert(
-            key,
-            publish::Input {
+        let input = by_file
+            .entry((s.source.clone(), s.file.clone()))
+            .or_insert_with(|| publish::Input {
                 source: s.source.clone(),
                 path: s.file.clone(),
-                size,
-                sha256,
-                rows_read: s.rows_read,
-                rows_loaded: s.rows_loaded,
-                rows_rejected: s.rows_rejected,
-                rows_skipped: s.rows_skipped,
-            },
-        );
+                size: s.size,
+                sha256: s.sha256.clone(),
+                rows_read: 0,
+                rows_loaded: 0,
+                rows_rejected: 0,
+                rows_skipped: 0,
+            });
+        input.rows_read += s.rows_read;
+        input.rows_loaded += s.rows_loaded;
+        input.rows_rejected += s.rows_rejected;
+        input.rows_skipped += s.rows_skipped;
     }
-    Ok(by_file.into_values().collect())
+    by_file.into_values().collect()
 }
 
 /// What every period of one run shares.

@@ -42,17 +42,21 @@ fn render() -> (tempfile::TempDir, PathBuf) {
     )
     .unwrap();
     let out = dir.path().join("out");
+    report(dir.path(), "all").code(1);
+    (dir, out)
+}
+
+/// `report` with `dir/hub.toml`, as of 1 January 2026, into `dir/out`.
+fn report(dir: &Path, period: &str) -> assert_cmd::assert::Assert {
     Command::cargo_bin("hubreport")
         .unwrap()
         .env_remove("HUBREPORT_KEY")
         .arg("report")
         .arg("--config")
-        .arg(dir.path().join("hub.toml"))
-        .args(["--as-of", "2026-01-01", "--period", "all", "--out"])
-        .arg(&out)
+        .arg(dir.join("hub.toml"))
+        .args(["--as-of", "2026-01-01", "--period", period, "--out"])
+        .arg(dir.join("out"))
         .assert()
-        .code(1);
-    (dir, out)
 }
 
 fn pages(out: &Path) -> Vec<(String, String)> {
@@ -290,15 +294,7 @@ fn templates_can_be_overridden_and_errors_name_the_file() {
     .unwrap();
     let run = |template: &str| {
         std::fs::write(templates.join("annual-report.html"), template).unwrap();
-        Command::cargo_bin("hubreport")
-            .unwrap()
-            .env_remove("HUBREPORT_KEY")
-            .arg("report")
-            .arg("--config")
-            .arg(dir.path().join("hub.toml"))
-            .args(["--period", "2024-25", "--as-of", "2026-01-01", "--out"])
-            .arg(dir.path().join("out"))
-            .assert()
+        report(dir.path(), "2024-25")
     };
     run("{% extends \"base.html\" %}{% block content %}<p>Registrations: {{ tables.attendance_overall[0].registrations | count }}</p>{% endblock %}")
         .code(1);

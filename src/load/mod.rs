@@ -242,7 +242,7 @@ struct Loader<'a> {
     quality: Quality,
     locations: Vec<Location>,
     /// Every file's sheets, read ahead in parallel; taken as each is parsed.
-    read_ahead: FastMap<(&'static str, PathBuf), Result<Vec<sheet::RawSheet>>>,
+    read_ahead: FastMap<(&'static str, PathBuf), Result<sheet::FileRead>>,
 }
 
 /// Reads every file of every source at once, on as many threads as there are
@@ -251,7 +251,7 @@ struct Loader<'a> {
 fn read_ahead(
     found: &[SourceFiles],
     config: &Config,
-) -> FastMap<(&'static str, PathBuf), Result<Vec<sheet::RawSheet>>> {
+) -> FastMap<(&'static str, PathBuf), Result<sheet::FileRead>> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let jobs: Vec<(&'static str, &Path, Option<&crate::config::SheetSelector>)> = found
@@ -310,11 +310,13 @@ impl Loader<'_> {
                 file: display.clone(),
                 ..Default::default()
             });
-            let sheets = match self.read_ahead.remove(&(kind.name(), file.clone())) {
-                Some(sheets) => sheets?,
+            let read = match self.read_ahead.remove(&(kind.name(), file.clone())) {
+                Some(read) => read?,
                 None => sheet::read_file(file, cfg.sheet.as_ref())?,
             };
-            for raw in sheets {
+            self.quality.sources[ledger].size = read.size;
+            self.quality.sources[ledger].sha256 = read.sha256;
+            for raw in read.sheets {
                 let is_1904 = raw.is_1904;
                 let mapped = columns::map_headers(kind, cfg, raw, file)?;
                 let location = self.locations.len();

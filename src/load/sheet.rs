@@ -183,12 +183,35 @@ pub fn is_supported(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// One file read: its selected sheets, and its size and SHA-256 for the
+/// run's manifest (taken from the same bytes, so the file is read once).
+#[derive(Debug)]
+pub struct FileRead {
+    pub sheets: Vec<RawSheet>,
+    pub size: u64,
+    pub sha256: String,
+}
+
 /// Reads the selected sheets of one file.
-pub fn read_file(path: &Path, selector: Option<&SheetSelector>) -> Result<Vec<RawSheet>> {
+pub fn read_file(path: &Path, selector: Option<&SheetSelector>) -> Result<FileRead> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         context: format!("could not read '{}'", path.display()),
         source,
     })?;
+    let (size, sha256) = (bytes.len() as u64, crate::publish::sha256(&bytes));
+    let sheets = read_sheets(path, bytes, selector)?;
+    Ok(FileRead {
+        sheets,
+        size,
+        sha256,
+    })
+}
+
+fn read_sheets(
+    path: &Path,
+    bytes: Vec<u8>,
+    selector: Option<&SheetSelector>,
+) -> Result<Vec<RawSheet>> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
