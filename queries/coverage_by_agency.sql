@@ -1,5 +1,7 @@
 -- Coverage by agency: every agency in the register, and any other agency
 -- that made a return, whether or not it made one.
+-- rag: the worst of its levels; missing with no return; no_staff when every
+-- level it returned has headcount 0.
 -- ma_trained: trained in multi-agency training (attendance) in the period.
 -- representation: the agency's share of ma_trained over its share of
 -- headcount, both taken over the agencies that made a return.
@@ -58,6 +60,7 @@ measured AS (
             WHEN j.worst = 3 THEN 'red'
             WHEN j.worst = 2 THEN 'amber'
             WHEN j.worst = 1 THEN 'green'
+            ELSE 'no_staff'
         END AS rag,
         CASE WHEN j.headcount > 0 THEN 100.0 * j.ma_trained / j.headcount END AS per_100_staff,
         CASE

@@ -4,7 +4,7 @@
 -- gap = max(0, ceil(target * headcount) - trained); the product is rounded
 -- to 9 decimals first, so 0.7 * 10 is 7 and not 7.000000000000001.
 -- rag: green at or above target, amber within 10 points below, else red;
--- empty when headcount is 0.
+-- no_staff when headcount is 0 (no one in scope to train).
 WITH returns AS (
     SELECT
         r.agency,
@@ -37,7 +37,7 @@ SELECT
     target,
     CAST(GREATEST(0, CEIL(ROUND(target * headcount, 9)) - trained) AS BIGINT) AS gap,
     CASE
-        WHEN pct_trained IS NULL THEN NULL
+        WHEN pct_trained IS NULL THEN 'no_staff'
         WHEN ROUND(pct_trained, 9) >= ROUND(target, 9) THEN 'green'
         WHEN ROUND(pct_trained, 9) >= ROUND(target - 0.10, 9) THEN 'amber'
         ELSE 'red'

@@ -95,14 +95,14 @@ impl Register {
         if let Some(&i) = self.by_key.get(&key) {
             return (self.names[i].clone(), true);
         }
-        let names = &self.names;
+        let (names, by_key) = (&self.names, &self.by_key);
         let entry = self
             .unmatched
             .entry(key.clone())
             .or_insert_with(|| Unmatched {
                 name: raw.trim().to_string(),
                 rows: BTreeMap::new(),
-                suggestion: suggest(&key, names),
+                suggestion: suggest(&key, by_key).map(|i| names[i].clone()),
             });
         *entry.rows.entry(source).or_default() += 1;
         (entry.name.clone(), false)
@@ -122,22 +122,24 @@ impl Register {
     }
 }
 
-/// The closest register name by Jaro-Winkler similarity of folded names, or
-/// one that contains / is contained in the name, if close enough to help.
-fn suggest(key: &str, names: &[String]) -> Option<String> {
-    let mut best: Option<(f64, &String)> = None;
-    for name in names {
-        let folded = fold(name);
-        let mut score = strsim::jaro_winkler(key, &folded);
-        if !key.is_empty() && (folded.contains(key) || key.contains(&folded)) {
-            score = score.max(0.9);
+/// The register entry whose folded name or alias is closest to `key` by
+/// Jaro-Winkler similarity, or contains / is contained in it, if close
+/// enough to help. Ties go to the earlier entry, so the answer is stable.
+fn suggest(key: &str, by_key: &HashMap<String, usize>) -> Option<usize> {
+    let score = |folded: &str| {
+        let s = strsim::jaro_winkler(key, folded);
+        if !key.is_empty() && (folded.contains(key) || key.contains(folded)) {
+            s.max(0.9)
+        } else {
+            s
         }
-        if best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, name));
-        }
-    }
-    best.filter(|(score, _)| *score >= 0.75)
-        .map(|(_, n)| n.clone())
+    };
+    by_key
+        .iter()
+        .map(|(folded, &i)| (score(folded), i))
+        .filter(|(s, _)| *s >= 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+        .map(|(_, i)| i)
 }
 
 #[cfg(test)]
@@ -193,6 +195,29 @@ mod tests {
         assert_eq!(u[0].rows.values().sum::<usize>(), 2);
         assert_eq!(u[0].suggestion.as_deref(), Some("Northshire Police"));
         assert_eq!(u[1].suggestion, None);
+    }
+
+    #[test]
+    fn initials_accents_and_aliases_match_as_people_type_them() {
+        let mut r = register();
+        r.add("Greater Manchester Police", &["GMP".into()]).unwrap();
+        r.add("\u{c9}cole Saint-Jean", &[]).unwrap();
+        for raw in ["G.M.P.", "g m p", "ＧＭＰ"] {
+            assert_eq!(
+                r.resolve(raw, "attendance"),
+                ("Greater Manchester Police".into(), true),
+                "{raw}"
+            );
+        }
+        // The accent typed as a combining mark still matches.
+        assert!(r.resolve("E\u{301}cole Saint Jean", "attendance").1);
+        // A slip in an alias is suggested its entry's name.
+        r.resolve("Childrens Socal Care", "attendance");
+        let u = r.unmatched();
+        assert_eq!(
+            u[0].suggestion.as_deref(),
+            Some("Children & Families Services")
+        );
     }
 
     #[test]

@@ -273,6 +273,9 @@ fn header_score(
     (required, found.len())
 }
 
+/// Preference ranks below this are config's aliases; from it on, built-in.
+const CONFIG_RANKS: usize = 100;
+
 /// Header key → (canonical name, preference rank: lower wins).
 fn alias_lookup(kind: SourceKind, config: &SourceConfig) -> HashMap<String, (&'static str, usize)> {
     let mut lookup = HashMap::new();
@@ -280,16 +283,16 @@ fn alias_lookup(kind: SourceKind, config: &SourceConfig) -> HashMap<String, (&'s
         // Config aliases first: the user's word beats the built-in guesses.
         if let Some(extra) = config.columns.get(spec.name) {
             for (i, alias) in extra.iter().enumerate() {
-                lookup.insert(header_key(alias), (spec.name, i));
+                lookup.insert(header_key(alias), (spec.name, i.min(CONFIG_RANKS - 1)));
             }
         }
         lookup
             .entry(header_key(spec.name))
-            .or_insert((spec.name, 100));
+            .or_insert((spec.name, CONFIG_RANKS));
         for (i, alias) in spec.aliases.iter().enumerate() {
             lookup
                 .entry(header_key(alias))
-                .or_insert((spec.name, 101 + i));
+                .or_insert((spec.name, CONFIG_RANKS + 1 + i));
         }
     }
     lookup
@@ -335,8 +338,9 @@ pub fn map_headers(
         ));
     }
     let header = match config.header_row {
-        Some(r) => {
-            if r < sheet.first_row || (r - sheet.first_row) as usize >= sheet.height {
+        Some(r) => match sheet.raw_row(r) {
+            Some(row) => row,
+            None => {
                 return Err(Error::input(
                     file,
                     sheet_name.as_deref(),
@@ -347,8 +351,7 @@ pub fn map_headers(
                     ),
                 ));
             }
-            (r - sheet.first_row) as usize
-        }
+        },
         None => {
             let scan = sheet.height.min(30);
             let scores: Vec<(usize, usize)> = (0..scan)
@@ -375,6 +378,19 @@ pub fn map_headers(
         }
         match lookup.get(&key) {
             Some(&(name, rank)) => match cols.get(name) {
+                // Two headers answer to one column and config named neither:
+                // taking either would be a guess.
+                Some(&(prev, best)) if best >= CONFIG_RANKS && rank >= CONFIG_RANKS => {
+                    return Err(Error::input(
+                        file,
+                        sheet_name.as_deref(),
+                        format!(
+                            "the columns '{}' and '{h}' (row {header_excel_row}) could both be {kind}'s \
+                             '{name}'; say which to use in hub.toml, e.g. [sources.{kind}.columns] {name} = [\"{h}\"]",
+                            headers[prev]
+                        ),
+                    ));
+                }
                 Some(&(_, best)) if best <= rank => unmatched.push(c),
                 Some(&(prev, _)) => {
                     unmatched.push(prev);
@@ -442,20 +458,13 @@ pub struct RowParser<'a> {
 impl<'a> RowParser<'a> {
     pub fn new(mapped: &'a Mapped, source: &'static str, file: String) -> Self {
         let data = &mapped.data;
-        let skipped = (0..data.height)
-            .map(|r| {
-                let mut first_text = None;
-                let mut blank = true;
-                for c in 0..data.width() {
-                    let cell = data.cell(c, r);
-                    if !cell.is_blank() {
-                        blank = false;
-                        if first_text.is_none() {
-                            first_text = Some(cell);
-                        }
-                    }
-                }
-                blank || matches!(first_text, Some(Cell::Text(t)) if is_totals_label(t))
+        let skipped = data
+            .row_shapes()
+            .into_iter()
+            .map(|first| match first {
+                None => true,
+                Some(Cell::Text(t)) => is_totals_label(t),
+                Some(_) => false,
             })
             .collect();
         RowParser {
@@ -475,6 +484,14 @@ impl<'a> RowParser<'a> {
 
     pub fn excel_row(&self, row: usize) -> u32 {
         self.mapped.data.excel_row(row)
+    }
+
+    /// The file's header for canonical column `name`, or the name itself.
+    pub fn header_of(&self, name: &str) -> String {
+        self.mapped
+            .cols
+            .get(name)
+            .map_or_else(|| name.to_string(), |&c| self.mapped.headers[c].clone())
     }
 
     /// Rejects a row with a reason (for checks spanning columns).

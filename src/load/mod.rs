@@ -7,7 +7,9 @@ pub mod columns;
 pub mod pseudo;
 pub mod sheet;
 pub mod sources;
+pub mod text;
 pub mod value;
+pub mod workbook;
 
 use std::collections::{HashMap, HashSet};
 
@@ -165,6 +167,7 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
         quality: Quality::default(),
         locations: Vec::new(),
         read_ahead: read_ahead(&found, config),
+        stamps: Vec::new(),
     };
     if let KeySource::Created(path) = &key_source {
         loader.quality.notes.push(format!(
@@ -187,7 +190,7 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
                 SourceKind::Impact => "no impact source: no follow-up impact figures".into(),
                 SourceKind::AgencyReturns => "no agency_returns source: no coverage figures".into(),
                 SourceKind::Agencies => "no agencies source (the register): agency names cannot be checked, and coverage lists only agencies that made a return".into(),
-                SourceKind::Attendance => unreachable!("attendance is required"),
+                SourceKind::Attendance => "no attendance source".into(),
             });
         }
     }
@@ -223,6 +226,11 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
         sources::returns,
     )?;
     let has_sessions = found.iter().any(|s| s.kind == SourceKind::Sessions);
+    // A file rewritten while the others were read would leave the run
+    // reporting on a mix of old and new: refuse it.
+    for (file, stamp) in &loader.stamps {
+        stamp.ensure_unchanged(file)?;
+    }
     Ok(loader.reconcile(
         agencies,
         sessions,
@@ -243,6 +251,8 @@ struct Loader<'a> {
     locations: Vec<Location>,
     /// Every file's sheets, read ahead in parallel; taken as each is parsed.
     read_ahead: FastMap<(&'static str, PathBuf), Result<sheet::FileRead>>,
+    /// Every file as it was when read, to check nothing changed meanwhile.
+    stamps: Vec<(PathBuf, sheet::Stamp)>,
 }
 
 /// Reads every file of every source at once, on as many threads as there are
@@ -316,6 +326,12 @@ impl Loader<'_> {
             };
             self.quality.sources[ledger].size = read.size;
             self.quality.sources[ledger].sha256 = read.sha256;
+            self.stamps.push((file.clone(), read.stamp));
+            if let Some(encoding) = read.encoding {
+                self.quality.notes.push(format!(
+                    "{display} was read as {encoding} text (it is not UTF-8): check that names with accents and £ signs read right"
+                ));
+            }
             for raw in read.sheets {
                 let is_1904 = raw.is_1904;
                 let mapped = columns::map_headers(kind, cfg, raw, file)?;

@@ -1,17 +1,39 @@
 //! Reading one file into raw sheets: a grid of cells kept column by column,
 //! with the row numbers Excel shows, before any column is understood.
 //!
-//! Spreadsheets are read with calamine; CSV with polars' reader (every column
-//! as text), after the bytes are checked for UTF-8 and a byte-order mark.
+//! Spreadsheets are read with calamine ([`super::workbook`]), CSV with the
+//! csv crate after its encoding is settled ([`super::text`]). Either way the
+//! cells that exist are collected first and the grid is laid out from them,
+//! so memory follows the data, never the extent a file claims: a stray cell
+//! at XFD1048576 costs one cell, not a sheet of sixteen billion.
 
-use std::io::Cursor;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::time::SystemTime;
 
-use calamine::{Data, Reader, SheetType, SheetVisible, Sheets, open_workbook_auto_from_rs};
+use calamine::Data;
 
 use crate::config::SheetSelector;
 use crate::error::{Error, Result};
+
+/// What one file may hold. Past any of these the file is refused with an
+/// error naming it (exit 2), before it can take memory its data does not need.
+pub mod limits {
+    /// Rows of a spreadsheet: Excel's own limit.
+    pub const ROWS: u32 = 1_048_576;
+    /// Columns holding a value: Excel's own limit.
+    pub const COLUMNS: u32 = 16_384;
+    /// Characters in one cell: Excel's own limit.
+    pub const CELL_CHARS: usize = 32_767;
+    /// Cells holding a value, in one sheet or CSV file (about 40 times the
+    /// bookings of a national year).
+    pub const CELLS: usize = 100_000_000;
+    /// Bytes a spreadsheet (a zip of XML parts) may unpack to.
+    pub const UNPACKED_BYTES: u64 = 1 << 30;
+    /// How much larger than its compressed size a part may unpack to, once
+    /// it is over [`RATIO_FROM_BYTES`]: the zip-bomb rule of Apache POI.
+    pub const UNPACK_RATIO: u64 = 100;
+    pub const RATIO_FROM_BYTES: u64 = 1 << 20;
+}
 
 /// One cell, borrowed from a raw column.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -85,6 +107,7 @@ pub enum Column {
 }
 
 /// A sheet as read: columns of raw cells, and where its rows sit in Excel.
+/// A column may be shorter than the sheet: the cells below its end are empty.
 #[derive(Debug)]
 pub struct RawSheet {
     /// `None` for CSV.
@@ -92,6 +115,10 @@ pub struct RawSheet {
     pub is_1904: bool,
     /// The Excel row number of row 0 of every column.
     pub first_row: u32,
+    /// The Excel row number of each row, when the rows kept are not
+    /// consecutive: a sheet whose few cells are spread over a vast area keeps
+    /// only the rows that hold a value.
+    pub row_numbers: Option<Vec<u32>>,
     pub columns: Vec<Column>,
     pub height: usize,
 }
@@ -113,7 +140,43 @@ impl RawSheet {
 
     /// The Excel row number of raw row `row`.
     pub fn excel_row(&self, row: usize) -> u32 {
-        self.first_row + row as u32
+        match &self.row_numbers {
+            Some(rows) => rows.get(row).copied().unwrap_or(u32::MAX),
+            None => self.first_row.saturating_add(row as u32),
+        }
+    }
+
+    /// The raw row holding Excel row `excel_row`, if the sheet has it.
+    pub fn raw_row(&self, excel_row: u32) -> Option<usize> {
+        match &self.row_numbers {
+            Some(rows) => rows.binary_search(&excel_row).ok(),
+            None => {
+                let r = excel_row.checked_sub(self.first_row)? as usize;
+                (r < self.height).then_some(r)
+            }
+        }
+    }
+
+    /// For each row: whether it holds nothing but blanks, and the first
+    /// non-blank cell from the left. Walks the cells that exist, column by
+    /// column, so a wide sheet costs its cells, not its width times height.
+    pub fn row_shapes(&self) -> Vec<Option<Cell<'_>>> {
+        let mut first: Vec<Option<Cell<'_>>> = vec![None; self.height];
+        for c in 0..self.width() {
+            let len = match &self.columns[c] {
+                Column::Cells(v) => v.len(),
+                Column::Text(v) => v.len(),
+            };
+            for (r, slot) in first.iter_mut().enumerate().take(len) {
+                if slot.is_none() {
+                    let cell = self.cell(c, r);
+                    if !cell.is_blank() {
+                        *slot = Some(cell);
+                    }
+                }
+            }
+        }
+        first
     }
 
     pub fn width(&self) -> usize {
@@ -137,7 +200,13 @@ impl RawSheet {
                 }
             }
         }
-        self.first_row += skip as u32;
+        match &mut self.row_numbers {
+            Some(rows) => {
+                rows.drain(..skip.min(rows.len()));
+                self.first_row = rows.first().copied().unwrap_or(self.first_row);
+            }
+            None => self.first_row = self.first_row.saturating_add(skip as u32),
+        }
         self.height = self.height.saturating_sub(skip);
         (names, self)
     }
@@ -183,6 +252,45 @@ pub fn is_supported(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// A file's size and modification time, to tell whether it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub size: u64,
+    pub modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Result<Stamp> {
+        let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+            context: format!("could not read '{}'", path.display()),
+            source,
+        })?;
+        Ok(Stamp {
+            size: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+
+    /// An error if the file at `path` is no longer as this stamp saw it.
+    pub fn ensure_unchanged(&self, path: &Path) -> Result<()> {
+        if Stamp::of(path)? == *self {
+            Ok(())
+        } else {
+            Err(changed_while_read(path))
+        }
+    }
+}
+
+/// The error for a file that changed between two looks at it.
+fn changed_while_read(path: &Path) -> Error {
+    Error::input(
+        path,
+        None,
+        "the file changed while hubreport was reading it (its size or modification time moved): \
+         run again once whatever is writing it has finished",
+    )
+}
+
 /// One file read: its selected sheets, and its size and SHA-256 for the
 /// run's manifest (taken from the same bytes, so the file is read once).
 #[derive(Debug)]
@@ -190,231 +298,235 @@ pub struct FileRead {
     pub sheets: Vec<RawSheet>,
     pub size: u64,
     pub sha256: String,
+    /// The file as it was when read; checked again once the load is done.
+    pub stamp: Stamp,
+    /// How a text file was decoded, when it was not plain UTF-8.
+    pub encoding: Option<&'static str>,
 }
 
-/// Reads the selected sheets of one file.
+/// Reads the selected sheets of one file. A file that changes while it is
+/// read is refused rather than reported from a part of it.
 pub fn read_file(path: &Path, selector: Option<&SheetSelector>) -> Result<FileRead> {
+    let before = Stamp::of(path)?;
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         context: format!("could not read '{}'", path.display()),
         source,
     })?;
+    before.ensure_unchanged(path)?;
+    if bytes.len() as u64 != before.size {
+        return Err(changed_while_read(path));
+    }
+    let stamp = before;
     let (size, sha256) = (bytes.len() as u64, crate::publish::sha256(&bytes));
-    let sheets = read_sheets(path, bytes, selector)?;
+    let (sheets, encoding) = if is_csv(path) {
+        check_csv_selector(path, selector)?;
+        let (sheet, encoding) = super::text::read_csv(path, bytes)?;
+        (vec![sheet], encoding)
+    } else {
+        (super::workbook::read_workbook(path, bytes, selector)?, None)
+    };
     Ok(FileRead {
         sheets,
         size,
         sha256,
+        stamp,
+        encoding,
     })
 }
 
-fn read_sheets(
-    path: &Path,
-    bytes: Vec<u8>,
-    selector: Option<&SheetSelector>,
-) -> Result<Vec<RawSheet>> {
-    let ext = path
-        .extension()
+fn is_csv(path: &Path) -> bool {
+    path.extension()
         .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if ext == "csv" {
-        if let Some(sel) = selector {
-            let ok = matches!(sel, SheetSelector::Index(1))
-                || matches!(sel, SheetSelector::Name(n) if n == "*");
-            if !ok {
-                return Err(Error::input(
-                    path,
-                    None,
-                    "a CSV file has no sheets; remove `sheet` from this source's config",
-                ));
-            }
-        }
-        return read_csv(path, bytes).map(|s| vec![s]);
-    }
-    // calamine is not fuzzed against every hostile file: a panic inside it
-    // becomes an error naming the file rather than a crash.
-    match catch_unwind(AssertUnwindSafe(|| read_workbook(path, bytes, selector))) {
-        Ok(result) => result,
-        Err(_) => Err(Error::input(
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+fn check_csv_selector(path: &Path, selector: Option<&SheetSelector>) -> Result<()> {
+    let ok = match selector {
+        None | Some(SheetSelector::Index(1)) => true,
+        Some(SheetSelector::Name(n)) => n == "*",
+        Some(_) => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::input(
             path,
             None,
-            "the file is damaged or not a spreadsheet (the reader failed on it)",
-        )),
+            "a CSV file has no sheets; remove `sheet` from this source's config",
+        ))
     }
 }
 
-fn read_workbook(
-    path: &Path,
-    bytes: Vec<u8>,
-    selector: Option<&SheetSelector>,
-) -> Result<Vec<RawSheet>> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        Error::input(
-            path,
-            None,
-            format!("cannot be opened as a spreadsheet (xlsx, xls, xlsb or ods): {e}"),
-        )
-    })?;
-    let is_1904 = match &book {
-        Sheets::Xlsx(b) => b.has_1904_epoch(),
-        Sheets::Xls(b) => b.has_1904_epoch(),
-        Sheets::Xlsb(b) => b.has_1904_epoch(),
-        Sheets::Ods(_) => false,
-    };
-    let sheets: Vec<(String, bool)> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
-        .collect();
-    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    let found = || {
-        if names.is_empty() {
-            "it has no worksheets".to_string()
-        } else {
-            format!("sheets found: {}", quote_list(&names))
+/// Collects the cells of one sheet that hold a value, then lays them out as
+/// columns. Refuses a sheet over the [`limits`].
+pub(super) struct Grid<T> {
+    columns: Vec<Vec<(u32, T)>>,
+    cells: usize,
+    max_rows: u32,
+}
+
+/// How a grid's rows are laid out once built.
+pub(super) struct Laid<T> {
+    pub columns: Vec<Vec<T>>,
+    /// Index 0 of every column is this 0-based row.
+    pub first_row: u32,
+    pub height: usize,
+    /// 0-based row of each kept row, when only rows with values are kept.
+    pub rows: Option<Vec<u32>>,
+}
+
+/// The Excel name of 0-based column `c`: 0 → A, 26 → AA.
+pub fn column_letter(c: u32) -> String {
+    let mut n = c as u64 + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        out.push(b'A' + rem);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+impl<T: Default> Grid<T> {
+    /// A grid for a spreadsheet (Excel's row limit) or CSV (no row limit).
+    pub fn new(spreadsheet: bool) -> Self {
+        Grid {
+            columns: Vec::new(),
+            cells: 0,
+            max_rows: if spreadsheet { limits::ROWS } else { u32::MAX },
         }
-    };
-    let chosen: Vec<String> = match selector {
-        None => match sheets
+    }
+
+    /// Adds the value at 0-based (row, col); `chars` is its text length, if
+    /// it is text. The error says what limit the cell broke.
+    pub fn push(&mut self, row: u32, col: u32, value: T, chars: usize) -> Result<(), String> {
+        let at = || format!("row {}, column {}", row as u64 + 1, column_letter(col));
+        if col >= limits::COLUMNS {
+            return Err(format!(
+                "{} holds a value, past the {} columns hubreport reads (Excel's own limit)",
+                at(),
+                limits::COLUMNS
+            ));
+        }
+        if row >= self.max_rows {
+            return Err(format!(
+                "{} holds a value, past the {} rows of a spreadsheet (Excel's own limit)",
+                at(),
+                limits::ROWS
+            ));
+        }
+        if chars > limits::CELL_CHARS {
+            return Err(format!(
+                "{}: the cell holds {chars} characters, more than the {} a spreadsheet cell can hold",
+                at(),
+                limits::CELL_CHARS
+            ));
+        }
+        self.cells += 1;
+        if self.cells > limits::CELLS {
+            return Err(format!(
+                "more than {} cells hold a value (at {}): split the file",
+                limits::CELLS,
+                at()
+            ));
+        }
+        let col = col as usize;
+        if col >= self.columns.len() {
+            self.columns.resize_with(col + 1, Vec::new);
+        }
+        self.columns[col].push((row, value));
+        Ok(())
+    }
+
+    /// Lays the cells out as columns. `rows` fixes the first row and the
+    /// height (CSV: every record counts, blank ones too); otherwise they run
+    /// from the first to the last row holding a value. When that area is far
+    /// larger than the cells in it, only the rows holding a value are kept;
+    /// if even that is too sparse the sheet is refused.
+    pub fn lay_out(mut self, rows: Option<(u32, usize)>) -> Result<Laid<T>, String> {
+        for column in &mut self.columns {
+            if !column.is_sorted_by_key(|(r, _)| *r) {
+                column.sort_by_key(|(r, _)| *r);
+            }
+        }
+        let rows_used = || self.columns.iter().flatten().map(|(r, _)| *r);
+        let (first_row, height) = match rows {
+            Some(fixed) => fixed,
+            None => match (rows_used().min(), rows_used().max()) {
+                (Some(lo), Some(hi)) => (lo, (hi - lo) as usize + 1),
+                _ => (0, 0),
+            },
+        };
+        let budget = self.cells.saturating_mul(4).saturating_add(1 << 16);
+        let dense_cost: usize = self
+            .columns
             .iter()
-            .find(|(_, visible)| *visible)
-            .or(sheets.first())
-        {
-            Some((n, _)) => vec![n.clone()],
-            None => return Err(Error::input(path, None, found())),
-        },
-        Some(SheetSelector::Name(n)) if n == "*" => {
-            let all: Vec<String> = sheets
-                .iter()
-                .filter(|(_, v)| *v)
-                .map(|(n, _)| n.clone())
+            .filter_map(|c| c.last())
+            .map(|(r, _)| r.saturating_sub(first_row) as usize + 1)
+            .sum();
+        if dense_cost <= budget {
+            let columns = self
+                .columns
+                .into_iter()
+                .map(|c| densify(c, |r| r.checked_sub(first_row).map(|r| r as usize)))
                 .collect();
-            if all.is_empty() {
-                return Err(Error::input(path, None, found()));
-            }
-            all
+            return Ok(Laid {
+                columns,
+                first_row,
+                height,
+                rows: None,
+            });
         }
-        Some(SheetSelector::Name(n)) => {
-            match names
-                .iter()
-                .find(|s| s.trim().eq_ignore_ascii_case(n.trim()))
-            {
-                Some(s) => vec![s.to_string()],
-                None => {
-                    return Err(Error::input(
-                        path,
-                        None,
-                        format!("no sheet named '{n}'; {}", found()),
-                    ));
-                }
-            }
+        let mut kept: Vec<u32> = rows_used().collect();
+        kept.sort_unstable();
+        kept.dedup();
+        let sparse_cost: usize = self
+            .columns
+            .iter()
+            .filter_map(|c| c.last())
+            .map(|(r, _)| kept.binary_search(r).map_or(0, |i| i + 1))
+            .sum();
+        if sparse_cost > budget {
+            return Err(format!(
+                "its {} cells are scattered over {} rows and {} columns: hubreport reads tables of rows and columns",
+                self.cells,
+                kept.len(),
+                self.columns.len()
+            ));
         }
-        Some(SheetSelector::Index(i)) => match names.get(i.saturating_sub(1)) {
-            Some(s) => vec![s.to_string()],
-            None => {
-                return Err(Error::input(
-                    path,
-                    None,
-                    format!("no sheet at position {i}; {}", found()),
-                ));
-            }
-        },
-    };
-    chosen
-        .into_iter()
-        .map(|name| {
-            let range = book.worksheet_range(&name).map_err(|e| {
-                Error::input(path, Some(&name), format!("the sheet cannot be read: {e}"))
-            })?;
-            Ok(from_range(name, range, is_1904))
+        let columns = self
+            .columns
+            .into_iter()
+            .map(|c| densify(c, |r| kept.binary_search(&r).ok()))
+            .collect();
+        Ok(Laid {
+            columns,
+            first_row: kept.first().copied().unwrap_or(0),
+            height: kept.len(),
+            rows: Some(kept),
         })
-        .collect()
-}
-
-fn from_range(name: String, range: calamine::Range<Data>, is_1904: bool) -> RawSheet {
-    let (height, width) = range.get_size();
-    // Columns are matched by header, not by letter: only the row offset matters.
-    let start_row = range.start().map_or(0, |(row, _)| row);
-    let mut columns: Vec<Vec<Data>> = (0..width).map(|_| Vec::with_capacity(height)).collect();
-    for row in range.rows() {
-        for (c, cell) in row.iter().enumerate() {
-            columns[c].push(cell.clone());
-        }
-    }
-    RawSheet {
-        sheet: Some(name),
-        is_1904,
-        first_row: start_row + 1,
-        columns: columns.into_iter().map(Column::Cells).collect(),
-        height,
     }
 }
 
-fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<RawSheet> {
-    let text = decode_text(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut columns: Vec<Vec<Option<String>>> = Vec::new();
-    let mut height = 0usize;
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(height as u64 + 1);
-                return Err(Error::input(
-                    path,
-                    None,
-                    format!("cannot be read as CSV at line {line}: {e}"),
-                ));
-            }
+/// One column's cells at the indices `index` gives, blanks between.
+fn densify<T: Default>(cells: Vec<(u32, T)>, index: impl Fn(u32) -> Option<usize>) -> Vec<T> {
+    let len = cells
+        .last()
+        .and_then(|(r, _)| index(*r))
+        .map_or(0, |i| i + 1);
+    let mut out = Vec::with_capacity(len);
+    for (r, value) in cells {
+        let Some(i) = index(r) else { continue };
+        if i < out.len() {
+            // The same cell twice: the later one stands, as in calamine.
+            out[i] = value;
+            continue;
         }
-        if record.len() > columns.len() {
-            columns.resize_with(record.len(), || vec![None; height]);
-        }
-        for (c, column) in columns.iter_mut().enumerate() {
-            let value = record
-                .get(c)
-                .filter(|v| !v.trim().is_empty())
-                .map(str::to_string);
-            column.push(value);
-        }
-        height += 1;
+        out.resize_with(i, T::default);
+        out.push(value);
     }
-    let columns: Vec<Column> = columns.into_iter().map(Column::Text).collect();
-    Ok(RawSheet {
-        sheet: None,
-        is_1904: false,
-        first_row: 1,
-        columns,
-        height,
-    })
-}
-
-/// CSV exports arrive as UTF-8 (with or without a byte-order mark) or, from
-/// older Excel "CSV" saves, as Windows-1252: both read, neither garbles `£`.
-fn decode_text(bytes: Vec<u8>) -> String {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(body) {
-        Ok(s) => s.to_string(),
-        Err(_) => body.iter().map(|&b| windows_1252(b)).collect(),
-    }
-}
-
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[(b - 0x80) as usize],
-        _ => b as char,
-    }
+    out
 }
 
 pub fn quote_list(items: &[&str]) -> String {
@@ -423,4 +535,63 @@ pub fn quote_list(items: &[&str]) -> String {
         .map(|s| format!("'{s}'"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_rewritten_after_it_was_read_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("attendance.csv");
+        std::fs::write(&path, "a,b\n1,2\n").unwrap();
+        let stamp = Stamp::of(&path).unwrap();
+        stamp.ensure_unchanged(&path).unwrap();
+        // Same size, new modification time: a rewrite in place.
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        let later = stamp.modified.unwrap() + std::time::Duration::from_secs(5);
+        file.set_modified(later).unwrap();
+        let e = stamp.ensure_unchanged(&path).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("changed while"), "{e}");
+        // Longer: a rewrite that grew.
+        std::fs::write(&path, "a,b\n1,2\n3,4\n").unwrap();
+        assert!(stamp.ensure_unchanged(&path).is_err());
+    }
+
+    #[test]
+    fn column_letters_as_excel_writes_them() {
+        for (c, l) in [
+            (0, "A"),
+            (25, "Z"),
+            (26, "AA"),
+            (701, "ZZ"),
+            (702, "AAA"),
+            (16_383, "XFD"),
+        ] {
+            assert_eq!(column_letter(c), l);
+        }
+    }
+
+    #[test]
+    fn a_sparse_grid_keeps_only_its_rows_with_values() {
+        let mut g: Grid<Option<String>> = Grid::new(true);
+        g.push(0, 0, Some("h".into()), 1).unwrap();
+        g.push(1, 0, Some("v".into()), 1).unwrap();
+        g.push(1_048_575, 16_383, Some("x".into()), 1).unwrap();
+        let laid = g.lay_out(None).unwrap();
+        assert_eq!(laid.rows, Some(vec![0, 1, 1_048_575]));
+        assert_eq!(laid.height, 3);
+        assert_eq!(laid.columns[16_383], vec![None, None, Some("x".into())]);
+        assert!(laid.columns[5].is_empty());
+        let mut g: Grid<Option<String>> = Grid::new(true);
+        assert!(g.push(1_048_576, 0, None, 0).unwrap_err().contains("rows"));
+        assert!(g.push(0, 16_384, None, 0).unwrap_err().contains("columns"));
+        assert!(
+            g.push(0, 0, None, 40_000)
+                .unwrap_err()
+                .contains("40000 characters")
+        );
+    }
 }

@@ -501,6 +501,19 @@ pub fn returns(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedReturn> {
     let level = p.column("level", true, value::text);
     let headcount = p.column("headcount", true, value::count);
     let trained = p.column("trained", true, value::count);
+    for r in 0..p.height() {
+        if let (true, Some(h), Some(t)) = (p.keep(r), headcount[r], trained[r]) {
+            if t > h {
+                let header = p.header_of("trained");
+                p.reject(
+                    r,
+                    &header,
+                    t.to_string(),
+                    format!("{t} trained is more than the headcount of {h}: one of them is wrong"),
+                );
+            }
+        }
+    }
     let mut out = Vec::new();
     for r in 0..p.height() {
         if !p.keep(r) {

@@ -9,38 +9,76 @@ use crate::config::{DateOrder, Scale};
 
 pub type Parsed<T> = Result<Option<T>, String>;
 
+/// Text in Unicode compatibility form (NFKC): `É` typed as `E` plus an
+/// accent, full-width `ＧＭＰ` and ligatures compare equal to their plain forms.
+fn normalised(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfkc().collect())
+    }
+}
+
 /// Header text reduced for matching: lowercase letters and digits only, so
 /// `Session ID`, `session_id` and `Session-Id` all read `sessionid`.
 pub fn header_key(s: &str) -> String {
-    s.chars()
+    normalised(s)
+        .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
 }
 
-/// Free text folded for comparing labels and agency names: lowercase, `&` as
-/// `and`, punctuation as space, runs of space as one.
+/// Free text folded for comparing labels and agency names: Unicode
+/// normalised, lowercase, `&` as `and`, punctuation as space, runs of space
+/// as one, and initials run together (`G.M.P.` and `G M P` read `gmp`).
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
+    let s = normalised(s);
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
     for c in s.chars() {
-        if c == '&' {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str("and");
-            pending_space = true;
-        } else if c.is_alphanumeric() {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.extend(c.to_lowercase());
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
         } else if c == '\'' || c == '’' {
             // "Children's" and "Childrens" are the same name.
         } else {
-            pending_space = true;
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            if c == '&' {
+                words.push("and".to_string());
+            }
         }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    join_initials(words).join(" ")
+}
+
+/// Runs of two or more one-letter words become one word: initials.
+fn join_initials(words: Vec<String>) -> Vec<String> {
+    let is_initial = |w: &str| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none()
+    };
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut run = 0;
+    for w in words {
+        if is_initial(&w) {
+            if run > 0 {
+                if let Some(last) = out.last_mut() {
+                    last.push_str(&w);
+                    run += 1;
+                    continue;
+                }
+            }
+            run = 1;
+        } else {
+            run = 0;
+        }
+        out.push(w);
     }
     out
 }
@@ -87,6 +125,12 @@ pub fn number(cell: Cell<'_>) -> Parsed<f64> {
             if is_missing_marker(s) {
                 return Ok(None);
             }
+            if !thousands_well_placed(s.trim()) {
+                return Err(
+                    "expected a number: commas must separate thousands (1,234); a decimal comma (4,5) is not read"
+                        .to_string(),
+                );
+            }
             let cleaned: String = s
                 .trim()
                 .chars()
@@ -102,6 +146,17 @@ pub fn number(cell: Cell<'_>) -> Parsed<f64> {
         Cell::Error(e) => Err(format!("the cell holds the spreadsheet error {e}")),
         Cell::Bool(_) | Cell::Date { .. } | Cell::IsoDate(_) => Err("expected a number".into()),
     }
+}
+
+/// Commas, if any, sit between groups of three digits before any decimal
+/// point: `1,234.5` yes, `4,5` and `1,23` no.
+fn thousands_well_placed(s: &str) -> bool {
+    let whole = s.split('.').next().unwrap_or(s);
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or("");
+    let digits = |g: &str| g.chars().filter(char::is_ascii_digit).count();
+    groups.all(|g| digits(g) == 3 && g.chars().all(|c| c.is_ascii_digit()))
+        && (!whole.contains(',') || (1..=3).contains(&digits(first)))
 }
 
 /// A whole number of people or places: 0 or more.
@@ -352,11 +407,20 @@ pub fn likert(cell: Cell<'_>, scale: &Scale) -> Parsed<f64> {
             let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
             if !digits.is_empty() {
                 let rest = &t[digits.len()..];
-                if rest.starts_with(|c: char| {
-                    !c.is_ascii_digit() && c != '.' || rest.starts_with(". ")
-                }) {
+                if rest.starts_with([',', '.'])
+                    && rest[1..].starts_with(|c: char| c.is_ascii_digit())
+                {
+                    return Err(format!(
+                        "'{t}' is not a whole number: a Likert answer is one of {} to {} \
+                         (a decimal comma? averages are not answers)",
+                        scale.min, scale.max
+                    ));
+                }
+                if rest.starts_with(|c: char| !c.is_ascii_digit() && c != '.')
+                    || rest.starts_with(". ")
+                {
                     if let Ok(n) = digits.parse::<f64>() {
-                        return on_scale(n);
+                        return label_agrees(t, n, rest, scale).and_then(|()| on_scale(n));
                     }
                 }
             }
@@ -368,6 +432,27 @@ pub fn likert(cell: Cell<'_>, scale: &Scale) -> Parsed<f64> {
         }
         Cell::Error(e) => Err(format!("the cell holds the spreadsheet error {e}")),
         other => off(other.display()),
+    }
+}
+
+/// `4 - Agree`: the label after the number, if it is one of the scale's,
+/// must be the label of that number; `1 - Strongly agree` is a slip that
+/// cannot be scored either way.
+fn label_agrees(t: &str, n: f64, rest: &str, scale: &Scale) -> Result<(), String> {
+    let label = fold(rest);
+    let Some(i) = scale.labels.iter().position(|l| fold(l) == label) else {
+        return Ok(());
+    };
+    let labelled = scale.min + i as i64;
+    if labelled as f64 == n {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{t}': the number {} and the label '{}' (which is {labelled}) disagree; \
+             fix the answer or the scale's labels",
+            format_number(n),
+            scale.labels[i]
+        ))
     }
 }
 
@@ -561,6 +646,40 @@ mod tests {
         assert!(count(t("-3")).is_err());
         assert!(count(t("lots")).is_err());
         assert!(money(Cell::Number(-1.0)).is_err());
+        assert_eq!(money(t("£1,234.50")), Ok(Some(1234.5)));
+        assert_eq!(number(t("12,345,678")), Ok(Some(12345678.0)));
+        // A decimal comma is not a thousands separator.
+        for bad in ["4,5", "1,23", "12,3456", ",5", "1,,000"] {
+            let e = number(t(bad)).unwrap_err();
+            assert!(e.contains("decimal comma"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn likert_number_and_label_must_agree() {
+        let s = Scale::agreement();
+        assert_eq!(likert(t("5 - Strongly agree"), &s), Ok(Some(5.0)));
+        assert_eq!(likert(t("4 (Agree)"), &s), Ok(Some(4.0)));
+        for bad in ["1 - Strongly agree", "5 - Agree", "2. Strongly disagree"] {
+            let e = likert(t(bad), &s).unwrap_err();
+            assert!(e.contains("label"), "{bad}: {e}");
+        }
+        for bad in ["4,5", "3,0", "4.5 - Agree"] {
+            let e = likert(t(bad), &s).unwrap_err();
+            assert!(e.contains("whole number"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn fold_normalises_unicode_and_runs_initials_together() {
+        assert_eq!(fold("G.M.P."), "gmp");
+        assert_eq!(fold("G M P"), fold("GMP"));
+        assert_eq!(fold("ＧＭＰ"), "gmp");
+        // É as one character, and as E plus a combining accent.
+        assert_eq!(fold("\u{c9}cole"), fold("E\u{301}cole"));
+        assert_eq!(fold("A & E Dept"), "a and e dept");
+        assert_eq!(fold("N.H.S. Trust"), "nhs trust");
+        assert_eq!(header_key("Ｓｅｓｓｉｏｎ ID"), "sessionid");
     }
 
     #[test]
