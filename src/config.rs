@@ -329,6 +329,20 @@ impl Config {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         config.path = Some(path.to_path_buf());
+        for (key, dir) in [
+            ("queries_dir", &config.queries_dir),
+            ("templates_dir", &config.templates_dir),
+        ] {
+            if let Some(dir) = dir {
+                let full = config.base_dir.join(dir);
+                if !full.is_dir() {
+                    return Err(bad(format!(
+                        "{key}: no such folder '{}' (it is relative to the config file)",
+                        full.display()
+                    )));
+                }
+            }
+        }
         Ok(config)
     }
 
@@ -915,5 +929,24 @@ mod tests {
         );
         let err = Config::load(dir.path()).unwrap_err();
         assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{err}");
+    }
+
+    #[test]
+    fn queries_and_templates_folders_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        std::fs::create_dir(dir.path().join("q")).unwrap();
+        std::fs::write(dir.path().join("t"), "a file").unwrap();
+        std::fs::write(&path, "queries_dir = 'q'\n").unwrap();
+        Config::load(&path).unwrap();
+        for (text, needle) in [
+            ("queries_dir = 'nope'", "queries_dir: no such folder '"),
+            ("templates_dir = 't'", "templates_dir: no such folder '"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = Config::load(&path).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{err}");
+            assert!(err.to_string().contains(needle), "{err}");
+        }
     }
 }

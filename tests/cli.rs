@@ -629,6 +629,14 @@ fn config_problems_exit_3_not_2() {
         ("out_dir = \"o\\u0000\"", "out_dir"),
         ("queries_dir = \"q\\u0000\"", "queries_dir"),
         (
+            "queries_dir = 'no-such-folder'",
+            "queries_dir: no such folder",
+        ),
+        (
+            "templates_dir = 'no-such-folder'",
+            "templates_dir: no such folder",
+        ),
+        (
             "[sources.attendance]\npath = '[x.csv'",
             "is not a valid glob",
         ),
