@@ -90,7 +90,7 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// A financial year (2024-25), a quarter (2024-25-Q3), `latest` (the
-    /// latest year in the data), `all` (every year and quarter in the data),
+    /// latest year with sessions up to --as-of), `all` (every year and quarter in the data),
     /// or, against --as-of, `last-quarter`, `last-year` (the last complete
     /// one), `this-quarter`, `this-year`. Several, comma-separated, build
     /// several folders in one run: `2025-26,2025-26-Q1,2025-26-Q2`.
@@ -102,7 +102,8 @@ pub struct ReportArgs {
     pub out: Option<PathBuf>,
     /// The run date: a period still running is reported up to this day, and
     /// impact counts delegates whose follow-up was due by then; last-quarter
-    /// and the like are resolved against it [default: today]
+    /// and the like are resolved against it; from 1900-01-01 to 9999-12-31
+    /// [default: today]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
     pub as_of: Option<chrono::NaiveDate>,
     /// If another run holds the output folder, wait for it instead of exiting.
