@@ -287,11 +287,15 @@ pub fn thin_latest(
     if n >= FEW_SESSIONS && n.saturating_mul(10) >= n_before {
         return None;
     }
+    let example = if n_before > 0 {
+        format!(" (--period {})", before.slug())
+    } else {
+        String::new()
+    };
     Some(format!(
         "--period latest picked {year}, the year of the last session up to the run date, but it has \
          only {n} session(s) ({before} had {n_before}); if a session date is mistyped, correct it, \
-         or name the year to report on (--period {})",
-        before.slug()
+         or name the year to report on{example}"
     ))
 }
 
@@ -476,6 +480,9 @@ mod tests {
         let w = thin_latest(&c, &year, days(2025, 9).chain(days(2024, 9))).unwrap();
         assert!(w.contains("only 9 session(s) (2024-25 had 9)"), "{w}");
         assert!(w.contains("--period 2024-25"), "{w}");
+        // A first year: nothing before it to suggest.
+        let w = thin_latest(&c, &year, days(2025, 3)).unwrap();
+        assert!(w.ends_with("(2024-25 had 0); if a session date is mistyped, correct it, or name the year to report on"), "{w}");
         // Under a tenth of the year before.
         assert!(thin_latest(&c, &year, days(2025, 12).chain(days(2024, 121))).is_some());
         assert!(thin_latest(&c, &year, days(2025, 12).chain(days(2024, 120))).is_none());
