@@ -23,7 +23,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     out.pop();
     out.push('\n');
     if !crate::log::is_quiet() {
-        print!("{out}");
+        crate::log::out(&out);
     }
     if let Some(path) = &args.rejected {
         std::fs::write(

@@ -90,7 +90,7 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// A financial year (2024-25), a quarter (2024-25-Q3), `latest` (the
-    /// latest year in the data), `all` (every year and quarter in the data),
+    /// latest year with sessions up to --as-of), `all` (every year and quarter in the data),
     /// or, against --as-of, `last-quarter`, `last-year` (the last complete
     /// one), `this-quarter`, `this-year`. Several, comma-separated, build
     /// several folders in one run: `2025-26,2025-26-Q1,2025-26-Q2`.
@@ -102,8 +102,9 @@ pub struct ReportArgs {
     pub out: Option<PathBuf>,
     /// The run date: a period still running is reported up to this day, and
     /// impact counts delegates whose follow-up was due by then; last-quarter
-    /// and the like are resolved against it [default: today]
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    /// and the like are resolved against it; from 1900-01-01 to 9999-12-31
+    /// [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
     pub as_of: Option<chrono::NaiveDate>,
     /// If another run holds the output folder, wait for it instead of exiting.
     #[arg(long)]
@@ -127,6 +128,28 @@ pub struct SampleArgs {
     /// Write every source as CSV (the default writes xlsx, with CSV for some sources).
     #[arg(long)]
     pub csv: bool,
+}
+
+/// The years `--as-of` accepts: every date a report can be about, with room
+/// to spare, and far from the ends of the calendar arithmetic.
+pub const AS_OF_YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+/// `--as-of`: a date in [`AS_OF_YEARS`].
+fn parse_as_of(text: &str) -> std::result::Result<chrono::NaiveDate, String> {
+    use chrono::Datelike;
+    let date: chrono::NaiveDate = text
+        .trim()
+        .parse()
+        .map_err(|e| format!("{e}: expected a date as YYYY-MM-DD"))?;
+    if AS_OF_YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "the run date must be from {}-01-01 to {}-12-31",
+            AS_OF_YEARS.start(),
+            AS_OF_YEARS.end()
+        ))
+    }
 }
 
 impl InputArgs {
@@ -158,7 +181,19 @@ impl InputArgs {
                 }
                 dir.clone()
             }
-            None if config.path.is_some() => config.data_dir(),
+            None if config.path.is_some() => {
+                let dir = config.data_dir();
+                if !dir.is_dir() {
+                    return Err(Error::Config {
+                        file: config.path.clone().unwrap_or_default(),
+                        message: format!(
+                            "data_dir: no such folder '{}' (give --data DIR, or fix data_dir)",
+                            dir.display()
+                        ),
+                    });
+                }
+                dir
+            }
             None => {
                 return Err(Error::Usage(
                     "no data: give --data DIR, or --config FILE (or put a hub.toml here) naming data_dir".into(),
@@ -170,7 +205,20 @@ impl InputArgs {
 }
 
 /// Parses the command line, runs the command and returns the exit code.
+/// A panic (a bug) is reported on one line by the hook
+/// [`crate::log::install_panic_hook`] and exits with code 70.
 pub fn main() -> u8 {
+    crate::log::install_panic_hook();
+    match std::panic::catch_unwind(parse_and_run) {
+        // A panic caught and swallowed on the way (in a worker thread) was
+        // reported as a bug all the same: the exit code says so too.
+        Ok(_) if crate::log::panicked() => exit::INTERNAL,
+        Ok(code) => code,
+        Err(_) => exit::INTERNAL,
+    }
+}
+
+fn parse_and_run() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -192,7 +240,15 @@ pub fn main() -> u8 {
     }
 }
 
+/// Test-only: with `HUBREPORT_TEST_PANIC` set, every command panics before
+/// doing anything, so that tests can check how a bug is reported (one line,
+/// exit 70). Not documented to users.
+const TEST_PANIC: &str = "HUBREPORT_TEST_PANIC";
+
 pub fn run(cli: Cli) -> Result<u8> {
+    if std::env::var_os(TEST_PANIC).is_some() {
+        panic!("{TEST_PANIC} is set");
+    }
     match cli.command {
         Command::Report(args) => crate::report::run(&args),
         Command::Check(args) => crate::check::run(&args),

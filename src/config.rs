@@ -308,9 +308,19 @@ impl Default for Config {
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            context: format!("could not read config file '{}'", path.display()),
-            source,
+        // The config is the user's setting, not an input: a config that
+        // cannot be read or is not text is a config error (exit 3).
+        let bad = |message: String| Error::Config {
+            file: path.to_path_buf(),
+            message,
+        };
+        let bytes = std::fs::read(path).map_err(|e| bad(format!("could not read it: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+            bad(format!(
+                "it is not UTF-8 text (line {line} holds a byte that is not); save it as UTF-8"
+            ))
         })?;
         let mut config = Config::parse(&text, path)?;
         config.base_dir = path
@@ -319,6 +329,20 @@ impl Config {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         config.path = Some(path.to_path_buf());
+        for (key, dir) in [
+            ("queries_dir", &config.queries_dir),
+            ("templates_dir", &config.templates_dir),
+        ] {
+            if let Some(dir) = dir {
+                let full = config.base_dir.join(dir);
+                if !full.is_dir() {
+                    return Err(bad(format!(
+                        "{key}: no such folder '{}' (it is relative to the config file)",
+                        full.display()
+                    )));
+                }
+            }
+        }
         Ok(config)
     }
 
@@ -343,42 +367,85 @@ impl Config {
                 message,
             })
         };
-        if !(1..=12).contains(&self.fy_start_month) {
-            return fail(format!(
-                "fy_start_month must be a month number 1-12, found {}",
-                self.fy_start_month
-            ));
+        if self.sources.attendance.enabled == Some(false) {
+            return fail(
+                "attendance cannot be disabled: every figure is built from it; remove \
+                 `enabled = false` from [sources.attendance]"
+                    .into(),
+            );
         }
-        if self.notice_days < 0 {
-            return fail(format!(
-                "notice_days must be 0 or more, found {}",
-                self.notice_days
-            ));
-        }
-        if self.follow_up_days < 0 {
-            return fail(format!(
-                "follow_up_days must be 0 or more, found {}",
-                self.follow_up_days
-            ));
-        }
-        if self.disclosure_threshold == 0 {
-            return fail("disclosure_threshold must be 1 or more (1 turns suppression off)".into());
-        }
-        let check_target = |key: &str, t: f64| {
-            if (0.0..=1.0).contains(&t) {
+        let whole = |key: &str, value: i64, (lo, hi): (i64, i64), what: &str| {
+            if (lo..=hi).contains(&value) {
                 Ok(())
             } else {
                 fail(format!(
-                    "{key} must be a fraction from 0 to 1 (0.9 for 90%), found {t}"
+                    "{key} = {value} is out of range: it must be {what} from {lo} to {hi}"
                 ))
             }
         };
-        check_target("coverage.target", self.coverage.target)?;
-        check_target(
+        let number = |key: &str, value: f64, (lo, hi): (f64, f64), what: &str| {
+            if value.is_finite() && (lo..=hi).contains(&value) {
+                Ok(())
+            } else {
+                fail(format!(
+                    "{key} = {value} is out of range: it must be {what} from {lo} to {hi}"
+                ))
+            }
+        };
+        let fraction = |key: &str, value: f64| {
+            number(key, value, limits::FRACTION, "a fraction (0.9 for 90%)")
+        };
+        whole(
+            "fy_start_month",
+            i64::from(self.fy_start_month),
+            limits::FY_START_MONTH,
+            "a month number (4 for April)",
+        )?;
+        whole(
+            "notice_days",
+            self.notice_days,
+            limits::NOTICE_DAYS,
+            "a number of days",
+        )?;
+        whole(
+            "follow_up_days",
+            self.follow_up_days,
+            limits::FOLLOW_UP_DAYS,
+            "a number of days",
+        )?;
+        whole(
+            "disclosure_threshold",
+            i64::from(self.disclosure_threshold),
+            limits::DISCLOSURE_THRESHOLD,
+            "a number of people (1 turns suppression off)",
+        )?;
+        number(
+            "fees.full_day",
+            self.fees.full_day,
+            limits::FEE,
+            "an amount in pounds",
+        )?;
+        number(
+            "fees.half_day",
+            self.fees.half_day,
+            limits::FEE,
+            "an amount in pounds",
+        )?;
+        fraction("coverage.target", self.coverage.target)?;
+        for (level, t) in &self.coverage.targets_by_level {
+            fraction(&format!("coverage.targets_by_level.\"{level}\""), *t)?;
+        }
+        fraction(
             "attention.non_attendance_above",
             self.attention.non_attendance_above,
         )?;
-        check_target("attention.response_below", self.attention.response_below)?;
+        number(
+            "attention.gain_below",
+            self.attention.gain_below,
+            limits::GAIN,
+            "a Hake gain (0.2 for 20% of the possible improvement)",
+        )?;
+        fraction("attention.response_below", self.attention.response_below)?;
         let mut names = std::collections::BTreeSet::new();
         for g in &self.subgroups {
             if g.name.trim().is_empty() {
@@ -394,18 +461,35 @@ impl Config {
                 ));
             }
         }
-        for (level, t) in &self.coverage.targets_by_level {
-            check_target(&format!("coverage.targets_by_level.\"{level}\""), *t)?;
-        }
         for (name, scale) in &self.scales {
+            whole(
+                &format!("scales.{name}.min"),
+                scale.min,
+                limits::SCALE_BOUND,
+                "a whole number",
+            )?;
+            whole(
+                &format!("scales.{name}.max"),
+                scale.max,
+                limits::SCALE_BOUND,
+                "a whole number",
+            )?;
             if scale.max <= scale.min {
                 return fail(format!(
                     "scales.{name}: max ({}) must be above min ({})",
                     scale.max, scale.min
                 ));
             }
-            let points = (scale.max - scale.min + 1) as usize;
-            if !scale.labels.is_empty() && scale.labels.len() != points {
+            let points = scale.max - scale.min + 1;
+            if points > limits::SCALE_POINTS {
+                return fail(format!(
+                    "scales.{name}: a {}-{} scale has {points} points; a scale has at most {}",
+                    scale.min,
+                    scale.max,
+                    limits::SCALE_POINTS
+                ));
+            }
+            if !scale.labels.is_empty() && scale.labels.len() as i64 != points {
                 return fail(format!(
                     "scales.{name}: {} labels given for a {}-{} scale, which has {points} points",
                     scale.labels.len(),
@@ -416,15 +500,40 @@ impl Config {
         }
         for kind in SourceKind::ALL {
             let source = self.sources.get(kind);
-            if let Some(SheetSelector::Index(0)) = source.sheet {
-                return fail(format!(
-                    "sources.{kind}.sheet: sheet positions start at 1, found 0"
-                ));
+            if let Some(SheetSelector::Index(i)) = source.sheet {
+                let (lo, hi) = limits::SHEET_POSITION;
+                if !(lo..=hi).contains(&i) {
+                    return fail(format!(
+                        "sources.{kind}.sheet = {i} is out of range: sheet positions are numbered \
+                         from {lo} (the first tab) to {hi}"
+                    ));
+                }
             }
-            if source.header_row == Some(0) {
-                return fail(format!(
-                    "sources.{kind}.header_row: rows are numbered from 1 as in Excel, found 0"
-                ));
+            if let Some(row) = source.header_row {
+                whole(
+                    &format!("sources.{kind}.header_row"),
+                    i64::from(row),
+                    limits::HEADER_ROW,
+                    "a row number as Excel shows it",
+                )?;
+            }
+            if let Some(pattern) = &source.path {
+                let key = format!("sources.{kind}.path");
+                no_nul(&key, pattern).or_else(fail)?;
+                if let Err(e) = glob::Pattern::new(pattern) {
+                    return fail(format!("{key} '{pattern}' is not a valid glob: {e}"));
+                }
+            }
+        }
+        for (key, path) in [
+            ("data_dir", &self.data_dir),
+            ("out_dir", &self.out_dir),
+            ("queries_dir", &self.queries_dir),
+            ("templates_dir", &self.templates_dir),
+            ("pseudonymisation.key_file", &self.pseudonymisation.key_file),
+        ] {
+            if let Some(path) = path {
+                no_nul(key, &path.to_string_lossy()).or_else(fail)?;
             }
         }
         Ok(())
@@ -471,6 +580,43 @@ impl Config {
             .find(|(l, _)| l.trim().eq_ignore_ascii_case(level.trim()))
             .map(|(_, t)| *t)
             .unwrap_or(self.coverage.target)
+    }
+}
+
+/// The ranges numeric settings must be in, as `init`'s hub.toml states them.
+/// Each is wide enough for any real partnership, and narrow enough that no
+/// calculation on it can overflow or allocate without bound.
+pub mod limits {
+    pub const FY_START_MONTH: (i64, i64) = (1, 12);
+    /// Up to a year before a session.
+    pub const NOTICE_DAYS: (i64, i64) = (0, 365);
+    /// Up to two years after a session.
+    pub const FOLLOW_UP_DAYS: (i64, i64) = (1, 730);
+    pub const DISCLOSURE_THRESHOLD: (i64, i64) = (1, 100);
+    /// Pounds charged for a no-show or late cancellation.
+    pub const FEE: (f64, f64) = (0.0, 100_000.0);
+    /// Coverage targets, non-attendance and response thresholds.
+    pub const FRACTION: (f64, f64) = (0.0, 1.0);
+    /// A Hake gain threshold: gains run up to 1, and below 0 for a fall.
+    pub const GAIN: (f64, f64) = (-1.0, 1.0);
+    /// A Likert scale's min and max.
+    pub const SCALE_BOUND: (i64, i64) = (-1000, 1000);
+    /// A Likert scale's points, max - min + 1 (a 0-10 scale has 11).
+    pub const SCALE_POINTS: i64 = 101;
+    /// Excel's last row.
+    pub const HEADER_ROW: (i64, i64) = (1, 1_048_576);
+    pub const SHEET_POSITION: (usize, usize) = (1, 10_000);
+}
+
+/// A path setting cannot hold a NUL character: no file name can.
+fn no_nul(key: &str, path: &str) -> std::result::Result<(), String> {
+    if path.contains('\0') {
+        Err(format!(
+            "{key} '{}' holds a NUL character, which no file name can",
+            path.escape_debug()
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -565,5 +711,242 @@ mod tests {
         assert_eq!(c.scale_for("knowledge").0, "default");
         assert_eq!(c.target_for("level 3"), 0.8);
         assert_eq!(c.target_for("Level 1"), 0.9);
+    }
+
+    #[test]
+    fn attendance_cannot_be_disabled() {
+        let err = Config::parse(
+            "[sources.attendance]\nenabled = false\n",
+            Path::new("h.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        let text = err.to_string();
+        assert!(
+            text.starts_with("in config file 'h.toml': attendance cannot be disabled: "),
+            "{text}"
+        );
+        // Other sources can be, and attendance can be said to be enabled.
+        Config::parse(
+            "[sources.attendance]\nenabled = true\n[sources.impact]\nenabled = false\n",
+            Path::new("h.toml"),
+        )
+        .unwrap();
+    }
+
+    /// Every numeric setting out of its range is a config error naming the
+    /// key, the value and the range; none panics.
+    #[test]
+    fn numbers_out_of_range_name_key_value_and_range() {
+        for (text, needle) in [
+            (
+                "fy_start_month = 0",
+                "fy_start_month = 0 is out of range: it must be a month number (4 for April) from 1 to 12",
+            ),
+            ("fy_start_month = 13", "fy_start_month = 13 is out of range"),
+            (
+                "notice_days = -1",
+                "notice_days = -1 is out of range: it must be a number of days from 0 to 365",
+            ),
+            ("notice_days = 366", "notice_days = 366 is out"),
+            (
+                "follow_up_days = 9223372036854775807",
+                "follow_up_days = 9223372036854775807 is out of range: it must be a number of days from 1 to 730",
+            ),
+            (
+                "follow_up_days = -9223372036854775808",
+                "follow_up_days = -9223372036854775808 is out",
+            ),
+            ("follow_up_days = 0", "follow_up_days = 0 is out"),
+            ("follow_up_days = 731", "follow_up_days = 731 is out"),
+            (
+                "disclosure_threshold = 0",
+                "disclosure_threshold = 0 is out of range: it must be a number of people (1 turns suppression off) from 1 to 100",
+            ),
+            (
+                "disclosure_threshold = 4294967295",
+                "disclosure_threshold = 4294967295 is out",
+            ),
+            (
+                "[fees]\nfull_day = -1.0",
+                "fees.full_day = -1 is out of range: it must be an amount in pounds from 0 to 100000",
+            ),
+            ("[fees]\nhalf_day = nan", "fees.half_day = NaN is out"),
+            ("[fees]\nhalf_day = inf", "fees.half_day = inf is out"),
+            ("[fees]\nfull_day = 1e300", "fees.full_day = 1000"),
+            (
+                "[coverage]\ntarget = 90",
+                "coverage.target = 90 is out of range: it must be a fraction (0.9 for 90%) from 0 to 1",
+            ),
+            ("[coverage]\ntarget = nan", "coverage.target = NaN is out"),
+            (
+                "[coverage.targets_by_level]\n\"Level 3\" = -inf",
+                "coverage.targets_by_level.\"Level 3\" = -inf is out",
+            ),
+            (
+                "[attention]\nnon_attendance_above = 1.5",
+                "attention.non_attendance_above = 1.5 is out",
+            ),
+            (
+                "[attention]\ngain_below = nan",
+                "attention.gain_below = NaN is out of range: it must be a Hake gain (0.2 for 20% of the possible improvement) from -1 to 1",
+            ),
+            (
+                "[attention]\ngain_below = -2",
+                "attention.gain_below = -2 is out",
+            ),
+            (
+                "[attention]\nresponse_below = -0.1",
+                "attention.response_below = -0.1 is out",
+            ),
+            (
+                "[scales.c]\nmin = 0\nmax = 4000000000000000000",
+                "scales.c.max = 4000000000000000000 is out of range: it must be a whole number from -1000 to 1000",
+            ),
+            (
+                "[scales.c]\nmin = -9223372036854775808\nmax = 9223372036854775807",
+                "scales.c.min = -9223372036854775808 is out",
+            ),
+            (
+                "[scales.c]\nmin = 0\nmax = 1000",
+                "scales.c: a 0-1000 scale has 1001 points; a scale has at most 101",
+            ),
+            (
+                "[scales.default]\nmin = 1\nmax = 1000000000",
+                "scales.default.max = 1000000000 is out",
+            ),
+            (
+                "[sources.agencies]\nheader_row = 1048577",
+                "sources.agencies.header_row = 1048577 is out of range: it must be a row number as Excel shows it from 1 to 1048576",
+            ),
+            (
+                "[sources.impact]\nheader_row = 0",
+                "sources.impact.header_row = 0 is out",
+            ),
+            (
+                "[sources.impact]\nsheet = 0",
+                "sources.impact.sheet = 0 is out of range: sheet positions are numbered from 1",
+            ),
+            (
+                "[sources.impact]\nsheet = 18446744073709551615",
+                "sources.impact.sheet = 18446744073709551615 is out",
+            ),
+        ] {
+            let err = Config::parse(text, Path::new("x")).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{text}");
+            let err = err.to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn numbers_at_the_ends_of_their_ranges_are_accepted() {
+        let c = Config::parse(
+            "fy_start_month = 12\nnotice_days = 365\nfollow_up_days = 730\ndisclosure_threshold = 100\n\
+             [fees]\nfull_day = 100000\nhalf_day = 0\n[coverage]\ntarget = 1\n\
+             [attention]\ngain_below = -1\nnon_attendance_above = 0\nresponse_below = 1\n\
+             [scales.c]\nmin = -50\nmax = 50\n[scales.d]\nmin = 999\nmax = 1000\n\
+             [sources.impact]\nheader_row = 1048576\nsheet = 10000\n",
+            Path::new("x"),
+        )
+        .unwrap();
+        assert_eq!(c.follow_up_days, 730);
+        Config::parse(
+            "fy_start_month = 1\nnotice_days = 0\nfollow_up_days = 1\ndisclosure_threshold = 1\n",
+            Path::new("x"),
+        )
+        .unwrap();
+    }
+
+    /// `init`'s hub.toml states the range of every numeric setting.
+    #[test]
+    fn the_init_template_states_every_range() {
+        for range in [
+            "1 to 12",
+            "0 to 365",
+            "1 to 730",
+            "1 to 100",
+            "0 to 100000",
+            "from 0 to 1",
+            "-1 to 1",
+            "-1000 to 1000",
+            "at most 101 points",
+            "1 to 1048576",
+            "1 to 10000",
+        ] {
+            assert!(
+                DEFAULT_CONFIG_TOML.contains(range),
+                "hub.toml does not say '{range}'"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_paths_and_globs_are_config_errors() {
+        for (text, needle) in [
+            (
+                "data_dir = \"a\\u0000b\"",
+                "data_dir 'a\\0b' holds a NUL character",
+            ),
+            ("out_dir = \"\\u0000\"", "out_dir"),
+            ("queries_dir = \"q\\u0000\"", "queries_dir"),
+            ("templates_dir = \"t\\u0000\"", "templates_dir"),
+            (
+                "[pseudonymisation]\nkey_file = \"k\\u0000\"",
+                "pseudonymisation.key_file",
+            ),
+            (
+                "[sources.sessions]\npath = \"s\\u0000.csv\"",
+                "sources.sessions.path",
+            ),
+            (
+                "[sources.sessions]\npath = \"[a.csv\"",
+                "sources.sessions.path '[a.csv' is not a valid glob",
+            ),
+            (
+                "[sources.attendance]\npath = \"***.csv\"",
+                "sources.attendance.path '***.csv' is not a valid glob",
+            ),
+        ] {
+            let err = Config::parse(text, Path::new("x")).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{text}");
+            let err = err.to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_config_that_is_not_utf8_is_a_config_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        std::fs::write(&path, b"notice_days = 7\npartnership = \"Caf\xe9\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        let text = err.to_string();
+        assert!(
+            text.contains("hub.toml") && text.contains("not UTF-8 text (line 2"),
+            "{text}"
+        );
+        let err = Config::load(dir.path()).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{err}");
+    }
+
+    #[test]
+    fn queries_and_templates_folders_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        std::fs::create_dir(dir.path().join("q")).unwrap();
+        std::fs::write(dir.path().join("t"), "a file").unwrap();
+        std::fs::write(&path, "queries_dir = 'q'\n").unwrap();
+        Config::load(&path).unwrap();
+        for (text, needle) in [
+            ("queries_dir = 'nope'", "queries_dir: no such folder '"),
+            ("templates_dir = 't'", "templates_dir: no such folder '"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = Config::load(&path).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{err}");
+            assert!(err.to_string().contains(needle), "{err}");
+        }
     }
 }

@@ -60,6 +60,9 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         .chain(data.sessions.iter().map(|s| s.session_date))
         .collect();
     let periods = periods_with_data(&choices, &calendar, &dates, today)?;
+    if choices.contains(&Choice::Latest) {
+        warn_if_thin_latest(&data, &calendar, &dates, today);
+    }
     let run = Run {
         config: &config,
         calendar,
@@ -137,15 +140,15 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         let dir = publish::publish(&out_root, &period.slug(), files, &mut written)?;
         log::info(format!("wrote {}", dir.display()));
         if !log::is_quiet() {
-            println!("{headline}");
+            log::out(&format!("{headline}\n"));
             let shown = |p: &Path| p.strip_prefix(".").unwrap_or(p).display().to_string();
             for (rel, _) in files
                 .iter()
                 .filter(|(r, _)| r.extension().is_some_and(|e| e == "html"))
             {
-                println!("  report: {}", shown(&dir.join(rel)));
+                log::out(&format!("  report: {}\n", shown(&dir.join(rel))));
             }
-            println!("  tables: {}", shown(&dir.join("tables")));
+            log::out(&format!("  tables: {}\n", shown(&dir.join("tables"))));
         }
     }
     // The loaded data and frames are large at national scale and the process
@@ -320,10 +323,19 @@ fn periods_with_data(
             "no sessions or bookings were loaded: there is nothing to report".into(),
         ));
     };
-    let mut periods: Vec<Period> = choices
-        .iter()
-        .flat_map(|c| c.resolve(calendar, dates.iter().copied(), today))
-        .collect();
+    let mut periods: Vec<Period> = Vec::new();
+    for c in choices {
+        let resolved = c.resolve(calendar, dates.iter().copied(), today);
+        if resolved.is_empty() {
+            // Only latest resolves to nothing, and only with every date
+            // after the run date.
+            return Err(Error::Usage(format!(
+                "--period latest: no session is on or before the run date {today}; the data runs \
+                 from {first} to {last}: give --as-of, or name the period"
+            )));
+        }
+        periods.extend(resolved);
+    }
     periods.sort();
     periods.dedup();
     for p in &periods {
@@ -337,6 +349,33 @@ fn periods_with_data(
         }
     }
     Ok(periods)
+}
+
+/// Warns when the year `latest` picks has few sessions (one mistyped date
+/// can make a year the latest).
+fn warn_if_thin_latest(data: &Dataset, calendar: &Calendar, dates: &[NaiveDate], today: NaiveDate) {
+    let Some(year) = Choice::Latest
+        .resolve(calendar, dates.iter().copied(), today)
+        .pop()
+    else {
+        return;
+    };
+    let before = calendar.previous(&year);
+    let sessions: std::collections::BTreeSet<(&str, NaiveDate)> = data
+        .bookings
+        .iter()
+        .map(|b| (b.session_id.as_str(), b.session_date))
+        .chain(
+            data.sessions
+                .iter()
+                .map(|s| (s.session_id.as_str(), s.session_date)),
+        )
+        .filter(|(_, d)| year.contains(*d) || before.contains(*d))
+        .collect();
+    let dates = sessions.into_iter().map(|(_, d)| d);
+    if let Some(warning) = crate::metrics::period::thin_latest(calendar, &year, dates) {
+        log::warn(warning);
+    }
 }
 
 /// Every file of one period's folder, as (path relative to it, bytes).

@@ -276,3 +276,450 @@ fn init_with_queries_writes_editable_copies_that_report_runs() {
             .is_file()
     );
 }
+
+/// A folder with an attendance file of one booking per session, on these
+/// dates, and a config naming it.
+fn dated_data(dates: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("session_id,delegate_id,agency,status,session_date\n");
+    for (i, date) in dates.iter().enumerate() {
+        csv.push_str(&format!("S{i},d{i}@x.org,Police,Attended,{date}\n"));
+    }
+    std::fs::write(dir.path().join("attendance.csv"), csv).unwrap();
+    dir
+}
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
+fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+}
+
+/// A config file in its own folder naming `data` and holding `settings`.
+fn config_for(data: &Path, settings: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.toml");
+    std::fs::write(
+        &path,
+        format!("data_dir = '{}'\n{settings}\n", data.display()),
+    )
+    .unwrap();
+    (dir, path)
+}
+
+#[test]
+fn attendance_cannot_be_disabled() {
+    let data = dated_data(&["01/05/2024"]);
+    let (_dir, config) = config_for(data.path(), "[sources.attendance]\nenabled = false");
+    for command in ["check", "report"] {
+        let assert = hubreport()
+            .args([command, "--config"])
+            .arg(&config)
+            .assert()
+            .code(3);
+        let err = stderr_of(&assert);
+        assert!(
+            err.starts_with("error: in config file '")
+                && err.contains("attendance cannot be disabled: "),
+            "{err}"
+        );
+    }
+}
+
+/// Numbers that used to panic or allocate without bound are config errors.
+#[test]
+fn numbers_out_of_range_in_the_config_exit_3() {
+    let data = dated_data(&["01/05/2024"]);
+    for (settings, needle) in [
+        (
+            "follow_up_days = 9223372036854775807",
+            "follow_up_days = 9223372036854775807 is out of range: it must be a number of days from 1 to 730",
+        ),
+        (
+            "[scales.default]\nmin = 0\nmax = 4000000000000000000",
+            "scales.default.max = 4000000000000000000 is out of range",
+        ),
+        (
+            "[scales.default]\nmin = 1\nmax = 1000000000",
+            "scales.default.max = 1000000000 is out of range",
+        ),
+        (
+            "[fees]\nfull_day = nan",
+            "fees.full_day = NaN is out of range",
+        ),
+    ] {
+        let (_dir, config) = config_for(data.path(), settings);
+        let assert = hubreport()
+            .args(["report", "--as-of", "2025-01-01", "--config"])
+            .arg(&config)
+            .assert()
+            .code(3);
+        let err = stderr_of(&assert);
+        assert!(err.contains(needle), "{settings}: {err}");
+    }
+}
+
+#[test]
+fn as_of_far_out_is_a_usage_error_not_a_panic() {
+    let data = dated_data(&["01/05/2024"]);
+    for as_of in ["+262142-06-01", "0001-01-01", "1899-12-31", "10000-01-01"] {
+        let assert = hubreport()
+            .args(["report", "--period", "this-year", "--data"])
+            .arg(data.path())
+            .args(["--as-of", as_of])
+            .assert()
+            .code(3);
+        let err = stderr_of(&assert);
+        assert!(
+            err.contains("--as-of") && err.contains("1900-01-01 to 9999-12-31")
+                || err.contains("--as-of") && err.contains("YYYY-MM-DD"),
+            "{as_of}: {err}"
+        );
+    }
+    // The ends of the range work.
+    let out = tempfile::tempdir().unwrap();
+    hubreport()
+        .args([
+            "report",
+            "--period",
+            "2024-25",
+            "--as-of",
+            "9999-12-31",
+            "--data",
+        ])
+        .arg(data.path())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn latest_ignores_dates_after_the_run_date() {
+    // Twelve sessions in 2024-25 and one mistyped into 2099.
+    let mut dates: Vec<String> = (1..=12).map(|d| format!("{d:02}/06/2024")).collect();
+    dates.push("01/06/2099".into());
+    let dates: Vec<&str> = dates.iter().map(String::as_str).collect();
+    let data = dated_data(&dates);
+    let out = tempfile::tempdir().unwrap();
+    let assert = hubreport()
+        .args(["report", "--as-of", "2026-01-01", "--data"])
+        .arg(data.path())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let stdout = stdout_of(&assert);
+    assert!(
+        stdout.starts_with("2024-25 (as of 2025-03-31): "),
+        "{stdout}"
+    );
+    assert!(
+        !stderr_of(&assert).contains("warning"),
+        "{}",
+        stderr_of(&assert)
+    );
+    // Every date after the run date: nothing to pick.
+    let assert = hubreport()
+        .args(["report", "--as-of", "2024-01-01", "--data"])
+        .arg(data.path())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(3);
+    let err = stderr_of(&assert);
+    assert!(
+        err.contains("--period latest: no session is on or before the run date 2024-01-01"),
+        "{err}"
+    );
+}
+
+#[test]
+fn latest_warns_when_its_year_has_few_sessions() {
+    let mut dates: Vec<String> = (1..=20).map(|d| format!("{d:02}/06/2024")).collect();
+    // One session in 2025-26, perhaps 2024 mistyped as 2025.
+    dates.push("01/06/2025".into());
+    let dates: Vec<&str> = dates.iter().map(String::as_str).collect();
+    let data = dated_data(&dates);
+    let out = tempfile::tempdir().unwrap();
+    let assert = hubreport()
+        .args(["report", "--as-of", "2026-01-01", "--data"])
+        .arg(data.path())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(0);
+    assert!(stdout_of(&assert).starts_with("2025-26 (as of 2026-01-01)"));
+    let err = stderr_of(&assert);
+    assert!(
+        err.contains("warning: --period latest picked 2025-26")
+            && err.contains("only 1 session(s) (2024-25 had 20)")
+            && err.contains("--period 2024-25"),
+        "{err}"
+    );
+}
+
+/// Spawns the binary with stdout going to `stdout` and returns its exit
+/// code and stderr.
+fn run_with_stdout(args: &[&std::ffi::OsStr], stdout: std::process::Stdio) -> (i32, String) {
+    use std::io::Read;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hubreport"))
+        .env_remove("HUBREPORT_KEY")
+        .args(args)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A closed pipe: the reader is gone before the first line is written.
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    (status.code().unwrap_or(-1), err)
+}
+
+#[test]
+fn a_closed_stdout_does_not_stop_a_run() {
+    let out = tempfile::tempdir().unwrap();
+    let sample = sample_data();
+    let (code, err) = run_with_stdout(
+        &[
+            "report".as_ref(),
+            "--period".as_ref(),
+            "all".as_ref(),
+            "--as-of".as_ref(),
+            "2026-11-22".as_ref(),
+            "--data".as_ref(),
+            sample.as_os_str(),
+            "--out".as_ref(),
+            out.path().as_os_str(),
+        ],
+        std::process::Stdio::piped(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("standard output"),
+        "{err}"
+    );
+    // Every period was published, the last one included.
+    for period in ["2024-25", "2024-25-Q1", "2025-26", "2025-26-Q4"] {
+        assert!(
+            out.path().join(period).join("manifest.json").is_file(),
+            "{period} missing; stderr: {err}"
+        );
+    }
+    let (code, err) = run_with_stdout(
+        &["check".as_ref(), "--data".as_ref(), sample.as_os_str()],
+        std::process::Stdio::piped(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("standard output"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_full_stdout_is_a_warning_and_keeps_the_exit_code() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let sample = sample_data();
+    let (code, err) = run_with_stdout(
+        &["check".as_ref(), "--data".as_ref(), sample.as_os_str()],
+        full().into(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err.matches("warning: could not write to standard output")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let clean = dated_data(&["01/05/2024"]);
+    let out = tempfile::tempdir().unwrap();
+    let (code, err) = run_with_stdout(
+        &[
+            "report".as_ref(),
+            "--data".as_ref(),
+            clean.path().as_os_str(),
+            "--out".as_ref(),
+            out.path().as_os_str(),
+        ],
+        full().into(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("could not write to standard output"), "{err}");
+    assert!(out.path().join("2024-25/manifest.json").is_file());
+}
+
+/// The panic hook, through the test-only HUBREPORT_TEST_PANIC trigger.
+#[test]
+fn a_panic_is_one_line_asking_for_a_bug_report_and_exit_70() {
+    let assert = hubreport()
+        .env("HUBREPORT_TEST_PANIC", "1")
+        .args(["check", "--data"])
+        .arg(sample_data())
+        .assert()
+        .code(70);
+    let err = stderr_of(&assert);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: internal error: HUBREPORT_TEST_PANIC is set at src/cli.rs:")
+            && err.ends_with("; please report this as a bug\n"),
+        "{err}"
+    );
+    assert!(stdout_of(&assert).is_empty());
+    let assert = hubreport()
+        .env("HUBREPORT_TEST_PANIC", "1")
+        .args(["--log-format", "json", "--quiet", "check", "--data"])
+        .arg(sample_data())
+        .assert()
+        .code(70);
+    let err = stderr_of(&assert);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(v["level"], "error");
+    let message = v["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("internal error: HUBREPORT_TEST_PANIC is set at ")
+            && message.ends_with("please report this as a bug"),
+        "{message}"
+    );
+}
+
+#[test]
+fn config_problems_exit_3_not_2() {
+    let data = dated_data(&["01/05/2024"]);
+    let dir = tempfile::tempdir().unwrap();
+    // Not UTF-8.
+    let config = dir.path().join("hub.toml");
+    let mut latin1 =
+        format!("data_dir = '{}'\npartnership = 'Caf", data.path().display()).into_bytes();
+    latin1.extend(b"\xe9'\n");
+    std::fs::write(&config, latin1).unwrap();
+    let assert = hubreport()
+        .args(["check", "--config"])
+        .arg(&config)
+        .assert()
+        .code(3);
+    let err = stderr_of(&assert);
+    assert!(
+        err.contains("hub.toml") && err.contains("not UTF-8"),
+        "{err}"
+    );
+    // A data_dir that is not there, a NUL in a path, a glob no file name fits.
+    for (settings, needle) in [
+        ("data_dir = 'no/such/folder'", "data_dir: no such folder"),
+        ("data_dir = \"a\\u0000b\"", "data_dir"),
+        ("out_dir = \"o\\u0000\"", "out_dir"),
+        ("queries_dir = \"q\\u0000\"", "queries_dir"),
+        (
+            "queries_dir = 'no-such-folder'",
+            "queries_dir: no such folder",
+        ),
+        (
+            "templates_dir = 'no-such-folder'",
+            "templates_dir: no such folder",
+        ),
+        (
+            "[sources.attendance]\npath = '[x.csv'",
+            "is not a valid glob",
+        ),
+        (
+            "[sources.sessions]\npath = \"s\\u0000.csv\"",
+            "sources.sessions.path",
+        ),
+    ] {
+        let text = if settings.starts_with("data_dir") {
+            format!("{settings}\n")
+        } else {
+            format!("data_dir = '{}'\n{settings}\n", data.path().display())
+        };
+        std::fs::write(&config, text).unwrap();
+        for command in ["check", "report"] {
+            let assert = hubreport()
+                .args([command, "--config"])
+                .arg(&config)
+                .assert()
+                .code(3);
+            let err = stderr_of(&assert);
+            assert!(
+                err.contains(needle) && err.contains("hub.toml"),
+                "{settings}: {err}"
+            );
+        }
+    }
+}
+
+/// Control characters from inputs are escaped in text log lines and in
+/// what commands print, so a file cannot drive the reader's terminal.
+#[test]
+fn control_characters_from_inputs_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("attendance.csv"),
+        "session_id,delegate_id,agency,\u{1b}[2J\u{1b}[31mred\0\n S1,a@x.org,Police,x\n",
+    )
+    .unwrap();
+    let assert = hubreport()
+        .args(["check", "--data"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+    let err = stderr_of(&assert);
+    assert!(err.contains("\\x1b[2J\\x1b[31mred\\x00"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\0'), "{err:?}");
+    // JSON lines escape them their own way.
+    let assert = hubreport()
+        .args(["--log-format", "json", "check", "--data"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+    let err = stderr_of(&assert);
+    assert!(!err.contains('\u{1b}') && !err.contains('\0'), "{err:?}");
+    let v: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
+    assert!(v["message"].as_str().unwrap().contains("\u{1b}[2J"));
+
+    // A rejected value, as check prints it and as report warns of it.
+    std::fs::write(
+        dir.path().join("attendance.csv"),
+        "session_id,delegate_id,agency,status,session_date\n\
+         S1,a@x.org,Police,Attended,01/05/2024\n\
+         S2,b@x.org,Police,\u{1b}]0;pwned\u{7},01/05/2024\n",
+    )
+    .unwrap();
+    let assert = hubreport()
+        .args(["check", "--data"])
+        .arg(dir.path())
+        .assert()
+        .code(1);
+    let out = stdout_of(&assert);
+    assert!(out.contains("'\\x1b]0;pwned\\x07'"), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    let report = tempfile::tempdir().unwrap();
+    let assert = hubreport()
+        .args(["report", "--strict", "--data"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(report.path())
+        .assert()
+        .code(2);
+    let err = stderr_of(&assert);
+    assert!(err.contains("\\x1b]0;pwned\\x07"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}

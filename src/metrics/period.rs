@@ -39,33 +39,45 @@ impl Calendar {
 
     /// The whole financial year starting in `fy`.
     pub fn year(&self, fy: i32) -> Period {
-        let start = self.month_start(fy, 0);
-        Period {
-            fy,
-            quarter: None,
-            start,
-            end: self.month_start(fy, 12).pred_opt().unwrap_or(start),
-        }
+        self.months(fy, None, 0, 12)
     }
 
     /// Quarter `q` (1-4) of the year starting in `fy`.
     pub fn quarter(&self, fy: i32, q: u8) -> Period {
         let q = q.clamp(1, 4);
         let first = 3 * u32::from(q - 1);
-        let start = self.month_start(fy, first);
+        self.months(fy, Some(q), first, first + 3)
+    }
+
+    /// The period from `from` to `to` months after the start of year `fy`.
+    /// Every year hubreport can meet (dates are bounded on load, `--as-of`
+    /// and `--period` on parsing) is far inside chrono's calendar; beyond
+    /// it, the period is cut at the calendar's ends rather than panicking.
+    fn months(&self, fy: i32, quarter: Option<u8>, from: u32, to: u32) -> Period {
+        let edge = if fy < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        };
+        let start = self.month_start(fy, from).unwrap_or(edge);
+        let end = self
+            .month_start(fy, to)
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(edge)
+            .max(start);
         Period {
             fy,
-            quarter: Some(q),
+            quarter,
             start,
-            end: self.month_start(fy, first + 3).pred_opt().unwrap_or(start),
+            end,
         }
     }
 
     /// The period just before: the year before, or the quarter before.
     pub fn previous(&self, p: &Period) -> Period {
         match p.quarter {
-            None => self.year(p.fy - 1),
-            Some(1) => self.quarter(p.fy - 1, 4),
+            None => self.year(p.fy.saturating_sub(1)),
+            Some(1) => self.quarter(p.fy.saturating_sub(1), 4),
             Some(q) => self.quarter(p.fy, q - 1),
         }
     }
@@ -73,15 +85,16 @@ impl Calendar {
     /// The same period a year earlier.
     pub fn year_before(&self, p: &Period) -> Period {
         match p.quarter {
-            None => self.year(p.fy - 1),
-            Some(q) => self.quarter(p.fy - 1, q),
+            None => self.year(p.fy.saturating_sub(1)),
+            Some(q) => self.quarter(p.fy.saturating_sub(1), q),
         }
     }
 
-    fn month_start(&self, fy: i32, months_after_start: u32) -> NaiveDate {
-        let first = NaiveDate::from_ymd_opt(fy, self.fy_start_month, 1)
-            .expect("month 1-12, day 1 is a date");
-        first + Months::new(months_after_start)
+    /// The first day of the month `months_after_start` months into year
+    /// `fy`, if the calendar has it.
+    fn month_start(&self, fy: i32, months_after_start: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(fy, self.fy_start_month, 1)?
+            .checked_add_months(Months::new(months_after_start))
     }
 
     /// Reads a period as given to `--period`: `2024-25` (or `2024/25`,
@@ -181,7 +194,8 @@ impl fmt::Display for Period {
 /// Which periods `report` builds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Choice {
-    /// The latest financial year with any session in the data.
+    /// The latest financial year with any session in the data up to the
+    /// run date (a mistyped date in 2099 is not a year to report on).
     Latest,
     /// Every financial year and every quarter with any session in the data.
     All,
@@ -209,7 +223,8 @@ impl Choice {
 
     /// The periods to build, given the session dates in the data (oldest
     /// first; a year before its quarters) and the run date. A quarter or year
-    /// is complete once the run date is past its last day.
+    /// is complete once the run date is past its last day. `latest` finds
+    /// nothing when every date is after the run date.
     pub fn resolve(
         &self,
         calendar: &Calendar,
@@ -226,6 +241,7 @@ impl Choice {
             Choice::LastYear => vec![calendar.previous(&this_year)],
             Choice::Latest => dates
                 .into_iter()
+                .filter(|d| *d <= today)
                 .max()
                 .map(|d| vec![calendar.year(calendar.fy_of(d))])
                 .unwrap_or_default(),
@@ -245,6 +261,42 @@ impl Choice {
             }
         }
     }
+}
+
+/// Fewer sessions than this in the year `latest` picks earn a warning.
+pub const FEW_SESSIONS: usize = 10;
+
+/// A warning when `year`, picked by `latest`, has few sessions: fewer than
+/// [`FEW_SESSIONS`], or under a tenth of the year before's. One mistyped
+/// session date, or a year only just begun, can make such a year the latest.
+/// `session_dates` holds one date per distinct session.
+pub fn thin_latest(
+    calendar: &Calendar,
+    year: &Period,
+    session_dates: impl IntoIterator<Item = NaiveDate>,
+) -> Option<String> {
+    let before = calendar.previous(year);
+    let (mut n, mut n_before) = (0usize, 0usize);
+    for d in session_dates {
+        if year.contains(d) {
+            n += 1;
+        } else if before.contains(d) {
+            n_before += 1;
+        }
+    }
+    if n >= FEW_SESSIONS && n.saturating_mul(10) >= n_before {
+        return None;
+    }
+    let example = if n_before > 0 {
+        format!(" (--period {})", before.slug())
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "--period latest picked {year}, the year of the last session up to the run date, but it has \
+         only {n} session(s) ({before} had {n_before}); if a session date is mistyped, correct it, \
+         or name the year to report on{example}"
+    ))
 }
 
 #[cfg(test)]
@@ -396,10 +448,72 @@ mod tests {
             ]
         );
         assert!(Choice::Latest.resolve(&c, [], today).is_empty());
+        // Only dates up to the run date count for latest.
+        let typo = [d(2024, 5, 1), d(2025, 6, 1), d(2099, 6, 1)];
+        assert_eq!(
+            Choice::Latest.resolve(&c, typo, d(2026, 1, 1)),
+            vec![c.year(2025)]
+        );
+        assert_eq!(
+            Choice::Latest.resolve(&c, typo, d(2025, 5, 1)),
+            vec![c.year(2024)]
+        );
+        assert!(Choice::Latest.resolve(&c, typo, d(2024, 4, 30)).is_empty());
         assert_eq!(Choice::parse("ALL", &c).unwrap(), Choice::All);
         assert_eq!(
             Choice::parse("2024-25-Q2", &c).unwrap(),
             Choice::One(c.quarter(2024, 2))
         );
+    }
+
+    #[test]
+    fn a_thin_latest_year_is_warned_about() {
+        let c = Calendar::new(4);
+        let year = c.year(2025);
+        let days = |y, n: u32| (0..n).map(move |i| d(y, 5, 1 + i % 28));
+        // Plenty, and no fewer than a tenth of the year before.
+        assert_eq!(
+            thin_latest(&c, &year, days(2025, 10).chain(days(2024, 100))),
+            None
+        );
+        // Fewer than 10.
+        let w = thin_latest(&c, &year, days(2025, 9).chain(days(2024, 9))).unwrap();
+        assert!(w.contains("only 9 session(s) (2024-25 had 9)"), "{w}");
+        assert!(w.contains("--period 2024-25"), "{w}");
+        // A first year: nothing before it to suggest.
+        let w = thin_latest(&c, &year, days(2025, 3)).unwrap();
+        assert!(w.ends_with("(2024-25 had 0); if a session date is mistyped, correct it, or name the year to report on"), "{w}");
+        // Under a tenth of the year before.
+        assert!(thin_latest(&c, &year, days(2025, 12).chain(days(2024, 121))).is_some());
+        assert!(thin_latest(&c, &year, days(2025, 12).chain(days(2024, 120))).is_none());
+    }
+
+    /// No year, quarter or step back panics, however far out.
+    #[test]
+    fn period_arithmetic_never_panics() {
+        for start in 1..=12 {
+            let c = Calendar::new(start);
+            for d in [NaiveDate::MIN, NaiveDate::MAX, d(1, 1, 1), d(9999, 12, 31)] {
+                let q = c.quarter_of(d);
+                let y = c.year(c.fy_of(d));
+                for p in [q, y, c.previous(&q), c.year_before(&q), c.previous(&y)] {
+                    assert!(p.start <= p.end, "{p:?}");
+                    let _ = (p.label(), p.as_of(d));
+                }
+                for choice in [
+                    Choice::ThisYear,
+                    Choice::ThisQuarter,
+                    Choice::LastYear,
+                    Choice::LastQuarter,
+                    Choice::Latest,
+                    Choice::All,
+                ] {
+                    let _ = choice.resolve(&c, [d], d);
+                }
+            }
+            for fy in [i32::MIN, -262_145, 262_143, i32::MAX] {
+                let _ = (c.year(fy), c.quarter(fy, 4), c.previous(&c.quarter(fy, 1)));
+            }
+        }
     }
 }
