@@ -43,10 +43,10 @@ pub fn run(dir: &Path) -> Result<()> {
         }
         files += 1;
     }
-    println!(
-        "read {files} files, {rows} rows, in {:.3} s",
+    crate::log::out(&format!(
+        "read {files} files, {rows} rows, in {:.3} s\n",
         start.elapsed().as_secs_f64()
-    );
+    ));
     Ok(())
 }
 

@@ -151,7 +151,7 @@ static PANICKED: AtomicBool = AtomicBool::new(false);
 /// [`crate::cli::main`].
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        if PANICKED.swap(true, Ordering::SeqCst) {
+        if CONTAINED.get() > 0 || PANICKED.swap(true, Ordering::SeqCst) {
             return;
         }
         let payload = info.payload();
@@ -168,6 +168,21 @@ pub fn install_panic_hook() {
             "internal error: {message}{place}; please report this as a bug"
         ));
     }));
+}
+
+thread_local! {
+    /// How many [`contained`] calls this thread is inside.
+    static CONTAINED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f`, catching a panic inside it as an `Err` that the caller turns
+/// into an error of its own (a third-party reader failing on a damaged file):
+/// such a panic is neither reported as a bug nor makes the run exit 70.
+pub fn contained<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    CONTAINED.set(CONTAINED.get() + 1);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINED.set(CONTAINED.get() - 1);
+    result
 }
 
 /// True once a panic has been reported.

@@ -723,3 +723,41 @@ fn control_characters_from_inputs_are_escaped() {
     assert!(err.contains("\\x1b]0;pwned\\x07"), "{err}");
     assert!(!err.contains('\u{1b}'), "{err:?}");
 }
+
+#[test]
+fn a_reader_failing_on_a_damaged_workbook_is_an_input_error_not_a_bug() {
+    // A cell reference past Excel's last row: calamine can fail on it inside
+    // its own code; hubreport reports the file, exit 2, and no internal error.
+    let data =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile/bad-cell-reference");
+    let assert = hubreport()
+        .env("HUBREPORT_KEY", "a key for the test")
+        .args(["check", "--data"])
+        .arg(&data)
+        .assert()
+        .code(2);
+    let err = stderr_of(&assert);
+    assert!(err.contains("attendance.xlsx"), "{err}");
+    assert!(!err.contains("internal error"), "{err}");
+}
+
+#[test]
+fn a_data_folder_whose_name_looks_like_a_glob_is_matched_as_written() {
+    let root = tempfile::tempdir().unwrap();
+    for name in ["g[1", "g[ab]"] {
+        let data = root.path().join(name);
+        std::fs::create_dir(&data).unwrap();
+        std::fs::write(
+            data.join("bookings.csv"),
+            "session_id,delegate_id,agency,status,session_date\nS1,d@x.org,Police,Attended,03/04/2024\n",
+        )
+        .unwrap();
+        let (_dir, config) = config_for(&data, "[sources.attendance]\npath = \"book*.csv\"\n");
+        hubreport()
+            .env("HUBREPORT_KEY", "a key for the test")
+            .args(["check", "--config"])
+            .arg(&config)
+            .assert()
+            .code(0);
+    }
+}

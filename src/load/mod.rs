@@ -62,24 +62,32 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
         let files = match &cfg.path {
             Some(pattern) => {
                 let full = data_dir.join(pattern);
-                let text = full.to_string_lossy().to_string();
-                let mut files: Vec<PathBuf> = glob::glob(&text)
-                    .map_err(|e| Error::Config {
-                        file: config
-                            .path
-                            .clone()
-                            .unwrap_or_else(|| PathBuf::from("hub.toml")),
-                        message: format!(
-                            "sources.{kind}.path '{pattern}' is not a valid glob: {e}"
-                        ),
-                    })?
-                    .filter_map(|p| p.ok())
-                    .filter(|p| p.is_file())
-                    .collect();
+                // The data folder's own name is matched as written, even
+                // with `[`, `*` or `?` in it; only the pattern is a glob.
+                let escaped = glob::Pattern::escape(&data_dir.to_string_lossy());
+                let text = Path::new(&escaped).join(pattern);
+                let matches = glob::glob(&text.to_string_lossy()).map_err(|e| Error::Config {
+                    file: config
+                        .path
+                        .clone()
+                        .unwrap_or_else(|| PathBuf::from("hub.toml")),
+                    message: format!("sources.{kind}.path '{pattern}' is not a valid glob: {e}"),
+                })?;
+                let mut files = Vec::new();
+                for entry in matches {
+                    let path = entry.map_err(|e| Error::Io {
+                        context: format!("could not read '{}'", e.path().display()),
+                        source: e.into_error(),
+                    })?;
+                    if path.is_file() {
+                        files.push(path);
+                    }
+                }
                 files.sort();
                 if files.is_empty() {
                     return Err(Error::Sources(format!(
-                        "sources.{kind}.path '{pattern}' matches no file (looked for '{text}')"
+                        "sources.{kind}.path '{pattern}' matches no file (looked for '{}')",
+                        full.display()
                     )));
                 }
                 files

@@ -5,7 +5,6 @@
 //! a [`Grid`]: nothing is sized from the extent a file declares.
 
 use std::io::Cursor;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use calamine::{
@@ -25,7 +24,7 @@ pub fn read_workbook(
     check_unpacked_size(path, &bytes)?;
     // calamine is not fuzzed against every hostile file: a panic inside it
     // becomes an error naming the file rather than a crash.
-    match catch_unwind(AssertUnwindSafe(|| read_sheets(path, bytes, selector))) {
+    match crate::log::contained(|| read_sheets(path, bytes, selector)) {
         Ok(result) => result,
         Err(_) => Err(Error::input(
             path,
