@@ -1203,7 +1203,9 @@ mod tests {
         let pid = std::process::id();
         let one = files("one");
         let s = staged(d, "2024-25", &one);
-        let tamper: [(&str, fn(&Path)); 5] = [
+        /// What another process does to the folder, and what the check says.
+        type Tamper = (&'static str, fn(&Path));
+        let tamper: [Tamper; 5] = [
             ("'sub/b.txt' is missing", |t| {
                 std::fs::remove_file(t.join("sub/b.txt")).unwrap()
             }),
