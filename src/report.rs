@@ -40,7 +40,8 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let out_root = args.out.clone().unwrap_or_else(|| config.out_dir());
-    let _lock = publish::lock(&out_root, args.wait)?;
+    publish::check_out_root(&out_root, &data_dir, config.path.as_deref())?;
+    let mut lock = publish::lock(&out_root, args.wait)?;
 
     log::info(format!("reading {}", data_dir.display()));
     let data = load::load(&config, &data_dir)?;
@@ -135,9 +136,14 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     }
     bar.finish_and_clear();
 
-    let mut written = 0;
-    for (period, files, headline) in &outputs {
-        let dir = publish::publish(&out_root, &period.slug(), files, &mut written)?;
+    let slugs: Vec<String> = outputs.iter().map(|(p, _, _)| p.slug()).collect();
+    let folders: Vec<(&str, &publish::Files)> = slugs
+        .iter()
+        .zip(&outputs)
+        .map(|(slug, (_, files, _))| (slug.as_str(), files.as_slice()))
+        .collect();
+    let dirs = publish::publish(&mut lock, &folders)?;
+    for ((_, files, headline), dir) in outputs.iter().zip(&dirs) {
         log::info(format!("wrote {}", dir.display()));
         if !log::is_quiet() {
             log::out(&format!("{headline}\n"));
