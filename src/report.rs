@@ -40,6 +40,13 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let out_root = args.out.clone().unwrap_or_else(|| config.out_dir());
+    if args.out.is_none() && config.out_dir.is_some() {
+        // A folder named in hub.toml that cannot be made is the config's fault.
+        std::fs::create_dir_all(&out_root).map_err(|e| Error::Config {
+            file: config.path.clone().unwrap_or_else(|| "hub.toml".into()),
+            message: format!("out_dir: could not create '{}': {e}", out_root.display()),
+        })?;
+    }
     publish::check_out_root(&out_root, &data_dir, config.path.as_deref())?;
     let mut lock = publish::lock(&out_root, args.wait)?;
 

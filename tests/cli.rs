@@ -664,6 +664,20 @@ fn config_problems_exit_3_not_2() {
             );
         }
     }
+    // An out_dir that cannot be made (a file stands where a folder must go).
+    std::fs::write(dir.path().join("blocker"), "").unwrap();
+    std::fs::write(
+        &config,
+        format!("data_dir = '{}'\nout_dir = 'blocker/out'\n", data.path().display()),
+    )
+    .unwrap();
+    let assert = hubreport()
+        .args(["report", "--config"])
+        .arg(&config)
+        .assert()
+        .code(3);
+    let err = stderr_of(&assert);
+    assert!(err.contains("out_dir") && err.contains("hub.toml"), "{err}");
 }
 
 /// Control characters from inputs are escaped in text log lines and in
