@@ -697,8 +697,8 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
         out.insert("coverage", chart);
     }
 
-    let cov = Rows::of(m, "coverage_by_agency");
     // Representation in multi-agency training.
+    let cov = Rows::of(m, "coverage_by_agency");
     let mut bars: Vec<Bar> = (0..cov.len())
         .filter_map(|i| {
             let v = cov.num(i, "representation")?;
@@ -762,9 +762,6 @@ fn coverage_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
         .filter(|&i| cov.text(i, "rag") != "missing")
         .filter_map(|i| Some((i, cov.num(i, "pct_trained")?)))
         .collect();
-    if returned.is_empty() {
-        return Ok(None);
-    }
     let green = returned
         .iter()
         .filter(|&&(i, _)| cov.text(i, "rag") == "green")
@@ -789,6 +786,9 @@ fn coverage_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
             }
         })
         .collect();
+    if bars.is_empty() {
+        return Ok(None);
+    }
     bars.sort_by(|a, b| {
         a.value
             .total_cmp(&b.value)
