@@ -55,9 +55,10 @@ static WORD_EMAILS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"{LOCAL}\s+(?i:at)\s+{}", dotted())).expect("a valid email pattern")
 });
 
-/// UK phone numbers: `0` and 9 or 10 more digits, or `+44`/`0044` (with an
-/// optional `(0)`) and 9 or 10 digits; any one of space, `.`, `-`, `/` (or a
-/// bracket) may separate digits; an extension may follow.
+/// Phone numbers: UK ones, `0` and 9 or 10 more digits, or `+44`/`0044`
+/// (with an optional `(0)`) and 9 or 10 digits; and other countries', `+`
+/// and 8 to 14 digits. Any one of space, `.`, `-`, `/` (or a bracket) may
+/// separate digits; an extension may follow.
 static PHONES: LazyLock<Regex> = LazyLock::new(|| {
     let sep = r"(?:[ \t]?[.\-/][ \t]?|[ \t]|\)[ \t]?[.\-/]?[ \t]?|[ \t]?\()?";
     let gap = r"[ \t]?[.\-/]?[ \t]?";
@@ -65,8 +66,11 @@ static PHONES: LazyLock<Regex> = LazyLock::new(|| {
     let international =
         format!(r"(?:\(?\+|\b00)[ \t]?44\)?{gap}(?:\(0\){gap})?\(?[1-9](?:{sep}\d){{8,9}}");
     let extension = r"(?:[ \t]*,?[ \t]*(?i:ext(?:ension|n)?\.?|x)[ \t]*\d{1,6})?";
-    Regex::new(&format!(r"(?:{international}|{national}){extension}"))
-        .expect("a valid phone pattern")
+    let abroad = format!(r"\(?\+[1-9](?:{sep}\d){{7,13}}");
+    Regex::new(&format!(
+        r"(?:{international}|{abroad}|{national}){extension}"
+    ))
+    .expect("a valid phone pattern")
 });
 
 /// Dates written with `/`, `.` or `-` (`01/04/2024`, `1.4.24`): never part of
@@ -142,14 +146,13 @@ fn and_then<'a>(text: Cow<'a, str>, f: impl Fn(&str) -> Cow<'_, str>) -> Cow<'a,
     }
 }
 
-/// A cheap test that rules out most text before the email pattern runs.
+/// A cheap test that rules out most text before the email patterns run: an
+/// at sign, or the word `at`.
 fn may_hold_email(text: &str) -> bool {
     text.contains(['@', '＠', '﹫'])
-        || (text.bytes().any(|b| b == b'.' || b == b'd' || b == b'D')
-            && text
-                .as_bytes()
-                .windows(2)
-                .any(|w| w.eq_ignore_ascii_case(b"at")))
+        || text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| word.eq_ignore_ascii_case("at"))
 }
 
 /// The byte ranges of dates in `text`.
@@ -182,7 +185,7 @@ mod tests {
     }
 
     #[test]
-    fn uk_phone_numbers_in_every_common_shape_are_masked() {
+    fn uk_and_international_phone_numbers_in_every_common_shape_are_masked() {
         for phone in [
             // Landlines: 01xxx, 011x, 01x1, 02x, 03xx, 08xx.
             "0161 496 0000",
@@ -222,6 +225,10 @@ mod tests {
             "(+44) 7700 900123",
             "0044 161 496 0000",
             "0044 7700 900 123",
+            "(0)161 496 0000",
+            "+353 1 234 5678",
+            "+1 (212) 555-0100",
+            "+33 1 23 45 67 89",
             // Extensions.
             "0161 496 0000 ext 123",
             "0161 496 0000 ext. 123",
@@ -247,6 +254,7 @@ mod tests {
             "On 01/04/2024 [phone] rang"
         );
         assert_eq!(masked("tel:07700900123;"), "tel:[phone];");
+        assert_eq!(masked("Tel: 0161 4960000"), "Tel: [phone]");
     }
 
     #[test]
@@ -272,6 +280,9 @@ mod tests {
             "Scored 4/5 then 5/5",
             "90% of 1000 staff, 12.5% fewer",
             "Year 2024 2025 2026 2027",
+            "Up +20.0 points on 2023-24, +0.80 on 2022-23",
+            "Scored +12 of 15, -3 on the year",
+            "NHS number withheld; 10 of 12 sessions, 2024/25",
         ] {
             assert_eq!(masked(text), text, "{text}");
         }

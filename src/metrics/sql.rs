@@ -219,7 +219,7 @@ impl Results {
         for (i, q) in queries.iter().enumerate() {
             let table = catch_unwind(AssertUnwindSafe(|| session.run(q.name, &q.sql)))
                 .unwrap_or_else(|panic| {
-                    Err(format!("polars stopped on it: {}", panic_text(&panic)))
+                    Err(format!("polars stopped on it: {}", panic_text(&*panic)))
                 })
                 .map_err(|m| blame(&queries[..i], q, m))?;
             tables.insert(q.name, (table, q.origin.clone()));
@@ -278,7 +278,7 @@ fn blame(before: &[Query], failed: &Query, message: String) -> Error {
 }
 
 /// What a caught panic said.
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

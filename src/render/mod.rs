@@ -309,7 +309,7 @@ mod tests {
     #[test]
     fn xlsx_notes_rows_past_a_sheets_limit() {
         let t = Table::new("rejected").with("row", Values::Int((0..10).map(Some).collect()));
-        let bytes = xlsx_inner(&[t.clone()], 6).unwrap();
+        let bytes = xlsx_inner(std::slice::from_ref(&t), 6).unwrap();
         let (range, _) = read_back(bytes, "rejected");
         assert_eq!(range.height(), 6);
         assert_eq!(range.get_value((4, 0)), Some(&calamine::Data::Float(3.0)));
