@@ -309,9 +309,10 @@ pub fn to_frame(table: &Table) -> Result<DataFrame> {
     cols.build(table.height())
 }
 
-/// A table as an uncompressed Parquet file, the most widely readable form.
+/// A table as an uncompressed Parquet file, the most widely readable form,
+/// its text [`Table::masked`].
 pub fn parquet_bytes(table: &Table) -> Result<Vec<u8>> {
-    let mut df = to_frame(table)?;
+    let mut df = to_frame(&table.masked())?;
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes)
         .with_compression(ParquetCompression::Uncompressed)

@@ -15,6 +15,7 @@ pub mod floor;
 pub mod frame;
 pub mod load;
 pub mod log;
+pub mod mask;
 pub mod metrics;
 pub mod model;
 pub mod publish;

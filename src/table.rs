@@ -53,6 +53,19 @@ impl Values {
         }
     }
 
+    /// Every text value with [`crate::mask::free_text`] applied: what may
+    /// leave hubreport.
+    fn masked(&self) -> Values {
+        match self {
+            Values::Text(v) => Values::Text(
+                v.iter()
+                    .map(|x| x.as_deref().map(|s| crate::mask::free_text(s).into_owned()))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
     fn take(&self, rows: &[usize]) -> Values {
         match self {
             Values::Text(v) => Values::Text(rows.iter().map(|&i| v[i].clone()).collect()),
@@ -151,6 +164,23 @@ impl Table {
             .map_or(Value::Empty, |c| c.values.get(row))
     }
 
+    /// The table as it may leave hubreport, in any format: emails and phone
+    /// numbers masked and control characters replaced in every text value
+    /// (see [`crate::mask`]).
+    pub fn masked(&self) -> Table {
+        Table {
+            name: self.name.clone(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| Column {
+                    name: c.name.clone(),
+                    values: c.values.masked(),
+                })
+                .collect(),
+        }
+    }
+
     /// Every row, keeping the columns in `keep` (in that order), renamed.
     pub fn select(&self, name: &str, keep: &[(&str, &str)]) -> Option<Table> {
         let rows: Vec<usize> = (0..self.height()).collect();
@@ -203,6 +233,42 @@ mod tests {
         assert_eq!(v.get(0), Value::Empty);
         assert_eq!(v.get(1), Value::Empty);
         assert_eq!(v.get(2), Value::Empty, "past the end");
+    }
+
+    #[test]
+    fn masked_tables_hold_no_email_phone_or_control_character() {
+        let t = Table::new("unmatched_agencies")
+            .with(
+                "agency",
+                Values::Text(vec![
+                    Some("jo.bloggs@example.org".into()),
+                    Some("Ring 0161 496 0000".into()),
+                    Some("Line\nbreak\t".into()),
+                    Some("Northshire NHS Trust".into()),
+                    None,
+                ]),
+            )
+            .with(
+                "rows",
+                Values::Int(vec![Some(1), Some(2), Some(3), Some(4), None]),
+            );
+        let m = t.masked();
+        assert_eq!(m.name, "unmatched_agencies");
+        assert_eq!(m.column_names(), ["agency", "rows"]);
+        let agencies: Vec<String> = (0..m.height())
+            .map(|i| m.get(i, "agency").to_text())
+            .collect();
+        assert_eq!(
+            agencies,
+            [
+                "[email]",
+                "Ring [phone]",
+                "Line break ",
+                "Northshire NHS Trust",
+                ""
+            ]
+        );
+        assert_eq!(m.column("rows"), t.column("rows"));
     }
 
     #[test]

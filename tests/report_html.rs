@@ -2,6 +2,7 @@
 //! accessibility basics, on the hand-checked fixture with hostile names added,
 //! plus snapshots of the rendered pages with their charts.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -13,10 +14,8 @@ fn fixture() -> PathBuf {
 const HOSTILE_AGENCY: &str = "<script>alert(1)</script> & Sons";
 const HOSTILE_COURSE: &str = "Course <img src=x onerror=alert(2)>";
 
-/// The metrics fixture, with a booking from an agency and a session of a
-/// course whose names are markup, and a sub-group; reported for 2024-25 and
-/// its quarters.
-fn render() -> (tempfile::TempDir, PathBuf) {
+/// A temporary folder with a copy of the fixture's data in `data/`.
+fn fixture_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::create_dir(&data).unwrap();
@@ -24,6 +23,21 @@ fn render() -> (tempfile::TempDir, PathBuf) {
         let e = e.unwrap();
         std::fs::copy(e.path(), data.join(e.file_name())).unwrap();
     }
+    (dir, data)
+}
+
+/// Appends `lines` to the data file `name`.
+fn append(data: &Path, name: &str, lines: &str) {
+    let mut text = std::fs::read_to_string(data.join(name)).unwrap();
+    text.push_str(lines);
+    std::fs::write(data.join(name), text).unwrap();
+}
+
+/// The metrics fixture, with a booking from an agency and a session of a
+/// course whose names are markup, and a sub-group; reported for 2024-25 and
+/// its quarters.
+fn render() -> (tempfile::TempDir, PathBuf) {
+    let (dir, data) = fixture_copy();
     let mut attendance = std::fs::read_to_string(data.join("attendance.csv")).unwrap();
     attendance.push_str(&format!(
         "S7,h1@x.example,\"{HOSTILE_AGENCY}\",Attended,,,\n"
@@ -206,14 +220,18 @@ fn hostile_names_show_as_text() {
     );
 }
 
-/// No count of 1 to 4 shows anywhere a reader looks, outside the data-quality
-/// appendix (which counts rows of files, not people).
+/// No count of 1 to 4 shows anywhere a reader looks: table cells, headline
+/// figures, the appendices, chart labels.
 #[test]
 fn no_suppressed_count_is_visible() {
     let (_dir, out) = render();
     for (name, html) in pages(&out) {
-        let body = html.split("id=\"quality\"").next().unwrap();
-        for cell in body.split("<td class=\"num\">").skip(1) {
+        let body = html.as_str();
+        let cells = body
+            .split("<td class=\"num\">")
+            .skip(1)
+            .chain(body.split("<td class=\"num value\">").skip(1));
+        for cell in cells {
             let value = &cell[..cell.find("</td>").unwrap()];
             assert!(
                 !["1", "2", "3", "4", "£75", "£50"].contains(&value),
@@ -241,6 +259,317 @@ fn no_suppressed_count_is_visible() {
     assert!(
         html.contains("Rates or averages over fewer")
             || html.contains("rates or averages over fewer")
+    );
+}
+
+/// The numbers a headline figure is a share of, from the period's tables:
+/// (figure, count, people) for each rate.
+fn headline_rates(period: &Path) -> Vec<(&'static str, f64, f64)> {
+    let first = |table: &str| -> HashMap<String, f64> {
+        let path = period.join(format!("tables/{table}.csv"));
+        let mut rows = csv::Reader::from_path(path).unwrap();
+        let headers = rows.headers().unwrap().clone();
+        let Some(row) = rows.records().next() else {
+            return HashMap::new();
+        };
+        let row = row.unwrap();
+        headers
+            .iter()
+            .zip(row.iter())
+            .filter_map(|(h, v)| Some((h.to_string(), v.parse().ok()?)))
+            .collect()
+    };
+    let a = first("attendance_overall");
+    let g = first("learning_gain_overall");
+    let i = first("impact_overall");
+    let get = |t: &HashMap<String, f64>, c: &str| t.get(c).copied().unwrap_or(0.0);
+    vec![
+        ("Non-attendance", get(&a, "dna"), get(&a, "registrations")),
+        (
+            "Improved self-rating",
+            (get(&g, "pct_improved") * get(&g, "n_paired")).round(),
+            get(&g, "n_paired"),
+        ),
+        (
+            "Follow-up response",
+            get(&i, "responses"),
+            get(&i, "eligible"),
+        ),
+        (
+            "Applied learning",
+            get(&i, "applied"),
+            get(&i, "answered_applied"),
+        ),
+    ]
+}
+
+/// A headline rate whose count is 1 to 4 shows as `–`, not as a percentage
+/// from which the count could be worked back (3 of 40 as 8%).
+#[test]
+fn headline_rates_of_a_handful_are_withheld() {
+    let (_dir, out) = render();
+    let mut seen_small = 0;
+    for (name, html) in pages(&out) {
+        let Some((period, "annual-report.html" | "quarterly-pack.html")) = name.split_once('/')
+        else {
+            continue; // a sub-group's pack: its figures are not the period's tables
+        };
+        let period = out.join(period);
+        for (label, count, people) in headline_rates(&period) {
+            let row = format!("<tr><th scope=\"row\">{label}</th><td class=\"num value\">");
+            let Some(at) = html.find(&row) else {
+                panic!("{name}: no headline row {label}");
+            };
+            let cell = &html[at + row.len()..];
+            let value = &cell[..cell.find("</td>").unwrap()];
+            if count > 0.0 && count < 5.0 {
+                seen_small += 1;
+                assert_eq!(value, "–", "{name}: {label} is {count} of {people}");
+            }
+        }
+    }
+    assert!(seen_small > 0, "the fixture has a small headline count");
+}
+
+/// The fixture with what a careless export holds: emails, phone numbers and
+/// a name typed as agencies, a delegate's email in a date column, text that
+/// a spreadsheet would run as a formula, a cell longer than Excel allows,
+/// and an evaluation item whose name starts with a letter of two bytes.
+fn hostile_report() -> (tempfile::TempDir, assert_cmd::assert::Assert) {
+    let (dir, data) = fixture_copy();
+    let long = "x".repeat(40_000);
+    append(
+        &data,
+        "attendance.csv",
+        &format!(
+            "S6,h1@x.example,jo.bloggs@example.org,Attended,,,\n\
+             S6,h2@x.example,Ring 0161 496 0000,Attended,,,\n\
+             S6,h3@x.example,Jane Smith,Attended,,,\n\
+             S6,h4@x.example,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",Attended,,,\n\
+             S6,h5@x.example,\"\t-2+3\",Attended,,,\n\
+             S6,h6@x.example,Police,Attended,,jane.doe@example.org,\n\
+             S6,h7@x.example,Police,Attended,,=1+1,\n\
+             S6,h8@x.example,Police,{long},,,\n"
+        ),
+    );
+    let evaluations = std::fs::read_to_string(data.join("evaluations.csv")).unwrap();
+    let widened: String = evaluations
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            0 => format!("{line},Pre: Émotions,Post: Émotions\n"),
+            _ => format!("{line},3,4\n"),
+        })
+        .collect();
+    std::fs::write(data.join("evaluations.csv"), widened).unwrap();
+    std::fs::write(dir.path().join("hub.toml"), "data_dir = 'data'\n").unwrap();
+    let assert = report(dir.path(), "2024-25");
+    (dir, assert)
+}
+
+/// Every file of a report folder, with its path relative to the folder.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+/// Every text cell of every sheet of a workbook.
+fn workbook_texts(bytes: &[u8]) -> Vec<String> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut texts = Vec::new();
+    for name in book.sheet_names() {
+        let formulas = book.worksheet_formula(&name).unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "{name}: no cell is a formula"
+        );
+        for cell in book.worksheet_range(&name).unwrap().used_cells() {
+            if let (_, _, calamine::Data::String(s)) = cell {
+                texts.push(s.clone());
+            }
+        }
+    }
+    texts
+}
+
+const PERSONAL: [&str; 4] = [
+    "jo.bloggs@example.org",
+    "0161 496 0000",
+    "jane.doe@example.org",
+    "Ring 0161",
+];
+
+/// No email or phone number typed into the exports reaches any output:
+/// report, CSV, Parquet or workbook; names are in the report only with
+/// their count withheld.
+#[test]
+fn personal_details_never_reach_an_output() {
+    let (dir, assert) = hostile_report();
+    assert.code(1);
+    let period = dir.path().join("out/2024-25");
+    for (path, bytes) in files(&period) {
+        let texts = if path.ends_with(".xlsx") {
+            workbook_texts(&bytes)
+        } else {
+            vec![String::from_utf8_lossy(&bytes).into_owned()]
+        };
+        let binary = path.ends_with(".parquet");
+        for text in texts {
+            for personal in PERSONAL {
+                assert!(!text.contains(personal), "{path} holds {personal}");
+            }
+            assert!(
+                binary || !text.chars().any(|c| c.is_control() && c != '\n'),
+                "{path} holds a control character"
+            );
+        }
+    }
+    let rejected = std::fs::read_to_string(period.join("tables/rejected.csv")).unwrap();
+    assert!(rejected.contains(",[email],"), "{rejected}");
+    let html = std::fs::read_to_string(period.join("annual-report.html")).unwrap();
+    assert!(html.contains("<tr><th scope=\"row\">Jane Smith</th><td class=\"num\">&lt;5</td>"));
+    assert!(html.contains("<tr><th scope=\"row\">[email]</th><td class=\"num\">&lt;5</td>"));
+}
+
+/// No text cell of a CSV starts as a formula would (`=`, `+`, `-`, `@`, a
+/// tab or carriage return): such text gets a leading `'`. Numbers, negative
+/// ones included, are left as they are.
+#[test]
+fn no_csv_cell_is_a_live_formula() {
+    let (dir, assert) = hostile_report();
+    assert.code(1);
+    let tables = dir.path().join("out/2024-25/tables");
+    let mut neutralised = 0;
+    for (path, bytes) in files(&tables) {
+        if !path.ends_with(".csv") {
+            continue;
+        }
+        let mut rows = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes.as_slice());
+        for row in rows.records() {
+            for cell in row.unwrap().iter() {
+                let live = cell
+                    .trim_start()
+                    .starts_with(['=', '+', '-', '@', '\t', '\r']);
+                assert!(
+                    !live || cell.parse::<f64>().is_ok(),
+                    "{path}: a cell reads as a formula: {cell:?}"
+                );
+                neutralised += usize::from(cell.starts_with('\''));
+            }
+        }
+    }
+    assert!(neutralised >= 3, "{neutralised}");
+    let agencies = std::fs::read_to_string(tables.join("attendance_by_agency.csv")).unwrap();
+    assert!(agencies.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\""));
+    assert!(
+        agencies.contains("'-2+3,"),
+        "a trimmed tab does not make it live"
+    );
+}
+
+/// A cell longer than Excel allows is cut in the workbook, saying so, and
+/// kept whole in the CSV; an item name in any script is drawn.
+#[test]
+fn long_cells_and_any_script_do_not_stop_the_report() {
+    let (dir, assert) = hostile_report();
+    assert.code(1);
+    let period = dir.path().join("out/2024-25");
+    let texts = workbook_texts(&std::fs::read(period.join("tables.xlsx")).unwrap());
+    let cut = texts
+        .iter()
+        .find(|t| t.starts_with("xxxx"))
+        .expect("the long value is in the workbook");
+    assert!(cut.ends_with("[cut to fit Excel: the full text is in the CSV]"));
+    assert!(cut.encode_utf16().count() <= 32_767);
+    let rejected = std::fs::read_to_string(period.join("tables/rejected.csv")).unwrap();
+    assert!(rejected.contains(&"x".repeat(40_000)));
+    let html = std::fs::read_to_string(period.join("annual-report.html")).unwrap();
+    assert!(html.contains("Émotions: before"));
+}
+
+/// An overriding query may read only hubreport's tables: one that reads a
+/// file is refused before anything runs, naming its file (exit 3); a
+/// built-in query failing on an override's result blames the override.
+#[test]
+fn query_overrides_read_no_files_and_own_their_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = dir.path().join("q");
+    std::fs::create_dir(&queries).unwrap();
+    let secret = dir.path().join("secret.csv");
+    std::fs::write(&secret, "email\njo.bloggs@example.org\n").unwrap();
+    std::fs::write(
+        dir.path().join("hub.toml"),
+        format!(
+            "data_dir = '{}'\nqueries_dir = 'q'\n",
+            fixture().join("data").display()
+        ),
+    )
+    .unwrap();
+    let run = |name: &str, sql: &str| {
+        for e in std::fs::read_dir(&queries).unwrap() {
+            std::fs::remove_file(e.unwrap().path()).unwrap();
+        }
+        std::fs::write(queries.join(name), sql).unwrap();
+        let assert = report(dir.path(), "2024-25").code(3);
+        String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+    };
+    for sql in [
+        format!(
+            "SELECT email AS stage, 1 AS count, 'trained' AS of_stage, 1.0 AS share FROM read_csv('{}')",
+            secret.display()
+        ),
+        format!(
+            "WITH s AS (SELECT * FROM READ_CSV('{}')) SELECT email AS stage FROM s",
+            secret.display()
+        ),
+    ] {
+        let err = run("funnel.sql", &sql);
+        assert!(
+            err.contains("funnel.sql") && err.to_lowercase().contains("reads a file with read_csv"),
+            "{err}"
+        );
+        assert!(!err.contains("jo.bloggs"), "{err}");
+        assert!(!dir.path().join("out/2024-25").exists());
+    }
+    let err = run("bookings.sql", "SELECT 1 AS x");
+    assert!(err.contains("bookings.sql"), "the override is named: {err}");
+}
+
+/// A template that loops for ever is stopped, naming it (exit 3).
+#[test]
+fn a_template_that_never_ends_is_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("t");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("annual-report.html"),
+        "{% for i in range(100000) %}{% for j in range(100000) %}.{% endfor %}{% endfor %}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("hub.toml"),
+        format!(
+            "data_dir = '{}'\ntemplates_dir = 't'\n",
+            fixture().join("data").display()
+        ),
+    )
+    .unwrap();
+    let assert = report(dir.path(), "2024-25").code(3);
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("annual-report.html") && err.contains("a loop that never ends"),
+        "{err}"
     );
 }
 
@@ -272,7 +601,7 @@ fn needs_attention_lists_what_crossed_a_threshold() {
              Hilltop School (70%, &lt;5 to train); Northshire NHS Trust (75%, 30 to train)",
             "missing returns</span>No training return for 2024-25: Family Action",
             "no attendance</span>No one trained on multi-agency courses from: Youth Service",
-            "high non-attendance</span>Course A: 30% did not attend (&lt;5 of 10 registrations)",
+            "high non-attendance</span>Course A: – did not attend (&lt;5 of 10 registrations)",
         ]
     );
 }

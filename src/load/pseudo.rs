@@ -4,6 +4,7 @@
 //! quarters link; without the key a pseudonym cannot be turned back into an
 //! email, nor recomputed from a guessed one.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -76,14 +77,20 @@ impl Pseudonymiser {
                 getrandom::fill(&mut bytes)
                     .map_err(|e| Error::Internal(format!("no random source for a new key: {e}")))?;
                 let key = hex::encode(bytes);
-                std::fs::write(&path, format!("{key}\n")).map_err(|source| Error::Io {
-                    context: format!(
-                        "could not create the pseudonymisation key file '{}' (set pseudonymisation.key_file, or HUBREPORT_KEY)",
-                        path.display()
-                    ),
-                    source,
-                })?;
-                Ok((Self::new(key.as_bytes()), KeySource::Created(path)))
+                match write_private(&path, &format!("{key}\n")) {
+                    Ok(()) => Ok((Self::new(key.as_bytes()), KeySource::Created(path))),
+                    // Another run made it first: use that one.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        Self::from_config(config, data_dir)
+                    }
+                    Err(source) => Err(Error::Io {
+                        context: format!(
+                            "could not create the pseudonymisation key file '{}' (set pseudonymisation.key_file, or HUBREPORT_KEY)",
+                            path.display()
+                        ),
+                        source,
+                    }),
+                }
             }
             Err(source) => Err(Error::Io {
                 context: format!(
@@ -102,6 +109,18 @@ impl Pseudonymiser {
         let digest = mac.finalize().into_bytes();
         hex::encode(&digest[..12])
     }
+}
+
+/// Creates the file at `path` holding `text`, readable and writable by its
+/// owner only (mode 0600 on Unix), and fails if it exists.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 #[cfg(test)]
@@ -133,5 +152,19 @@ mod tests {
         let (second, src) = Pseudonymiser::from_config(&config, dir.path()).unwrap();
         assert!(matches!(src, KeySource::File(_)));
         assert_eq!(first.pseudonym("a@b.c"), second.pseudonym("a@b.c"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_key_file_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (_, src) = Pseudonymiser::from_config(&Config::default(), dir.path()).unwrap();
+        let KeySource::Created(path) = src else {
+            panic!("a key file is created: {src:?}");
+        };
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "mode {:o}", mode & 0o777);
+        assert_eq!(std::fs::read_to_string(&path).unwrap().trim().len(), 64);
     }
 }

@@ -576,58 +576,7 @@ pub fn agencies(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedAgency> {
 
 /// Masks email addresses and phone numbers in free text.
 pub fn mask_personal(text: &str) -> String {
-    // Most comments hold neither: no '@' and fewer than 10 digits.
-    if !text.contains('@') && text.bytes().filter(u8::is_ascii_digit).count() < 10 {
-        return text.to_string();
-    }
-    let mut out = Vec::new();
-    for word in text.split(' ') {
-        let core = word.trim_matches(|c: char| !c.is_alphanumeric());
-        if core.contains('@') && core.contains('.') {
-            out.push(word.replace(core, "[email]"));
-        } else {
-            out.push(word.to_string());
-        }
-    }
-    mask_phones(&out.join(" "))
-}
-
-/// A run of 10 or more digits (spaces, dashes, brackets and a leading + allowed
-/// between them) is a phone number.
-fn mask_phones(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit()
-            || (matches!(chars[i], '+' | '(')
-                && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()))
-        {
-            let mut j = i;
-            let mut digits = 0;
-            let mut last_digit_end = i;
-            while j < chars.len()
-                && (chars[j].is_ascii_digit() || matches!(chars[j], ' ' | '-' | '(' | ')' | '+'))
-            {
-                if chars[j].is_ascii_digit() {
-                    digits += 1;
-                    last_digit_end = j + 1;
-                }
-                j += 1;
-            }
-            if digits >= 10 {
-                out.push_str("[phone]");
-                i = last_digit_end;
-                continue;
-            }
-            out.extend(&chars[i..last_digit_end.max(i + 1)]);
-            i = last_digit_end.max(i + 1);
-            continue;
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
+    crate::mask::personal(text).into_owned()
 }
 
 /// Keeps the first occurrence of each key; returns how many were dropped per

@@ -4,9 +4,14 @@
 //! Each file is one statement. They run in a fixed order through polars' SQL
 //! context; each result is registered under its file's stem, so later
 //! queries can read earlier ones (`bookings` feeds nearly every other).
+//!
+//! A query reads hubreport's tables and nothing else: polars' table
+//! functions that read files (`read_csv('/any/file')`) are refused before
+//! anything runs, naming the query's file.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -59,6 +64,15 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
+/// polars' SQL table functions, each of which reads a file named in the query.
+pub const FILE_READERS: &[&str] = &[
+    "read_csv",
+    "read_parquet",
+    "read_ipc",
+    "read_json",
+    "read_ndjson",
+];
+
 /// Where a query's text came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -87,8 +101,32 @@ impl Query {
     pub fn error(&self, message: impl Into<String>) -> Error {
         Error::Query {
             file: self.origin.to_string(),
-            built_in: matches!(self.origin, Origin::BuiltIn(_)),
+            built_in: self.is_built_in(),
             message: message.into(),
+        }
+    }
+
+    pub fn is_built_in(&self) -> bool {
+        matches!(self.origin, Origin::BuiltIn(_))
+    }
+
+    /// Refuses a query that reads a file: every table it names (in `FROM`,
+    /// joins, subqueries, common table expressions) must not be one of
+    /// [`FILE_READERS`], in any case or part of a dotted name.
+    pub fn check(&self) -> Result<()> {
+        let tables = polars::sql::extract_table_identifiers(&self.sql, true, false)
+            .map_err(|e| self.error(e.to_string()))?;
+        let reader = tables
+            .iter()
+            .flat_map(|t| t.split('.'))
+            .find(|part| FILE_READERS.iter().any(|r| part.eq_ignore_ascii_case(r)));
+        match reader {
+            Some(reader) => Err(self.error(format!(
+                "it reads a file with {reader}(...); a query may read only hubreport's tables \
+                 (attendance, sessions, evaluations, evaluation_scores, impact, impact_scores, \
+                 agency_returns, agencies, params and the results of the queries before it)"
+            ))),
+            None => Ok(()),
         }
     }
 }
@@ -136,6 +174,7 @@ pub fn queries(dir: Option<&Path>) -> Result<Vec<Query>> {
             source,
         })?;
         query.origin = Origin::File(path);
+        query.check()?;
     }
     Ok(out)
 }
@@ -172,11 +211,17 @@ pub struct Results {
 }
 
 impl Results {
-    /// Runs every query in order.
+    /// Runs every query in order. A query that fails is named; a built-in
+    /// one failing after overriding queries ran fails on their results, and
+    /// they are named instead.
     pub fn run(session: &mut SqlSession, queries: &[Query]) -> Result<Results> {
         let mut tables = BTreeMap::new();
-        for q in queries {
-            let table = session.run(q.name, &q.sql).map_err(|m| q.error(m))?;
+        for (i, q) in queries.iter().enumerate() {
+            let table = catch_unwind(AssertUnwindSafe(|| session.run(q.name, &q.sql)))
+                .unwrap_or_else(|panic| {
+                    Err(format!("polars stopped on it: {}", panic_text(&*panic)))
+                })
+                .map_err(|m| blame(&queries[..i], q, m))?;
             tables.insert(q.name, (table, q.origin.clone()));
         }
         Ok(Results { tables })
@@ -209,6 +254,38 @@ impl Results {
     }
 }
 
+/// The error of `failed`, which ran after `before`: an overriding query's
+/// own, or, for a built-in query, that of the overriding queries before it
+/// whose results it read.
+fn blame(before: &[Query], failed: &Query, message: String) -> Error {
+    let overrides: Vec<String> = before
+        .iter()
+        .filter(|q| !q.is_built_in())
+        .map(|q| q.origin.to_string())
+        .collect();
+    if failed.is_built_in() && !overrides.is_empty() {
+        Error::Query {
+            file: overrides.join("', '"),
+            built_in: false,
+            message: format!(
+                "{} failed on the results of these overriding queries: {message}",
+                failed.origin
+            ),
+        }
+    } else {
+        failed.error(message)
+    }
+}
+
+/// What a caught panic said.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an internal error".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +303,95 @@ mod tests {
             let outside: String = code.split('\'').step_by(2).collect();
             assert!(!outside.contains(';'), "{name}.sql: one statement, no ';'");
         }
+    }
+
+    fn user_query(sql: &str) -> Query {
+        Query {
+            name: "funnel",
+            sql: sql.into(),
+            origin: Origin::File(PathBuf::from("queries/funnel.sql")),
+        }
+    }
+
+    #[test]
+    fn queries_that_read_files_are_refused_naming_the_file() {
+        for sql in [
+            "SELECT * FROM read_csv('/etc/passwd')",
+            "select * from READ_PARQUET('/data/raw.parquet')",
+            "SELECT * FROM \"read_ipc\"('x.ipc')",
+            "SELECT * FROM read_json('x.json') AS j",
+            "SELECT * FROM read_ndjson('x.json')",
+            "SELECT * FROM read_csv.x('/etc/passwd')",
+            "WITH a AS (SELECT * FROM read_csv('x.csv')) SELECT * FROM a",
+            "SELECT * FROM bookings JOIN read_csv('x.csv') r ON true",
+            "SELECT * FROM (SELECT * FROM read_csv('x.csv')) t",
+            "SELECT (SELECT count(*) FROM read_csv('x.csv')) AS n FROM bookings",
+            "SELECT * FROM bookings WHERE agency IN (SELECT a FROM read_csv('x.csv'))",
+            "SELECT agency FROM bookings UNION ALL SELECT a FROM read_csv('x.csv')",
+            "CREATE TABLE t AS SELECT * FROM read_parquet('x.parquet')",
+        ] {
+            let e = user_query(sql).check().expect_err(sql);
+            assert_eq!(e.exit_code(), crate::error::exit::USAGE, "{sql}");
+            let text = e.to_string().to_lowercase();
+            assert!(
+                text.starts_with("in query 'queries/funnel.sql': it reads a file with read_"),
+                "{sql}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_file_reader_of_polars_sql_is_refused() {
+        let readers: Vec<String> = polars::sql::keywords::all_functions()
+            .iter()
+            .filter(|f| f.starts_with("read_"))
+            .map(|f| f.to_string())
+            .collect();
+        assert!(!readers.is_empty());
+        for r in readers {
+            assert!(FILE_READERS.contains(&r.as_str()), "{r} is not refused");
+        }
+    }
+
+    #[test]
+    fn built_in_queries_and_plain_overrides_pass_the_check() {
+        for (name, sql) in BUILT_IN {
+            let q = Query {
+                name,
+                sql: (*sql).to_string(),
+                origin: Origin::BuiltIn(name),
+            };
+            assert!(q.check().is_ok(), "{name}");
+        }
+        let q = user_query("SELECT 'read_csv' AS read_csv_note, count(*) AS n FROM bookings");
+        assert!(q.check().is_ok());
+    }
+
+    #[test]
+    fn a_built_in_query_failing_after_an_override_blames_the_override() {
+        let overriding = Query {
+            name: "bookings",
+            sql: "SELECT 1 AS x".into(),
+            origin: Origin::File(PathBuf::from("q/bookings.sql")),
+        };
+        let built_in = Query {
+            name: "funnel",
+            sql: String::new(),
+            origin: Origin::BuiltIn("funnel"),
+        };
+        let e = blame(
+            std::slice::from_ref(&overriding),
+            &built_in,
+            "no column 'agency'".into(),
+        );
+        assert_eq!(e.exit_code(), crate::error::exit::USAGE);
+        assert_eq!(
+            e.to_string(),
+            "in query 'q/bookings.sql': built-in queries/funnel.sql failed on the results of \
+             these overriding queries: no column 'agency'"
+        );
+        let e = blame(&[], &built_in, "bug".into());
+        assert_eq!(e.exit_code(), crate::error::exit::INTERNAL);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! How numbers read in a report, with disclosure control (METRICS.md "What a
 //! reader sees"): a count from 1 to `threshold - 1` shows as `<5`; a rate or
-//! mean over fewer than `threshold` people shows as `–`; zero shows as 0;
-//! rates show as whole percentages. The templates reach these through
-//! filters of the same names.
+//! mean over fewer than `threshold` people shows as `–`, and so does a rate
+//! whose count (the rate times its people) would be 1 to `threshold - 1`;
+//! zero shows as 0; rates show as whole percentages. The templates reach
+//! these through filters of the same names.
 
 /// What a suppressed or missing value shows as.
 pub const DASH: &str = "–";
@@ -11,9 +12,14 @@ pub const DASH: &str = "–";
 pub fn count(n: Option<f64>, threshold: u32) -> String {
     match n {
         None => DASH.into(),
-        Some(n) if n.abs() > 0.0 && n.abs() < f64::from(threshold) => format!("<{threshold}"),
+        Some(n) if small(n, threshold) => format!("<{threshold}"),
         Some(n) => thousands(n.round() as i64),
     }
+}
+
+/// True when a count of `n` is withheld: 1 to `threshold - 1`.
+pub fn small(n: f64, threshold: u32) -> bool {
+    n.abs() > 0.0 && n.abs() < f64::from(threshold)
 }
 
 /// True when a group of `n` people is too small to show a rate or mean of.
@@ -21,12 +27,41 @@ pub fn too_few(n: Option<f64>, threshold: u32) -> bool {
     n.is_none_or(|n| n < f64::from(threshold))
 }
 
-/// A rate as a whole percentage, `–` over fewer than `threshold` people.
+/// True when a rate over `denominator` people is withheld: too few people,
+/// or the count it stands for (the rate times the people, `3` for 7.5% of
+/// 40) is small.
+pub fn rate_withheld(value: Option<f64>, denominator: Option<f64>, threshold: u32) -> bool {
+    too_few(denominator, threshold)
+        || value
+            .zip(denominator)
+            .is_some_and(|(v, d)| small((v * d).round(), threshold))
+}
+
+/// A rate over `denominator` people as a whole percentage; `–` when
+/// [`rate_withheld`].
 pub fn rate(value: Option<f64>, denominator: Option<f64>, threshold: u32) -> String {
+    if rate_withheld(value, denominator, threshold) {
+        DASH.into()
+    } else {
+        percent(value)
+    }
+}
+
+/// A rate whose count is `part` (the trained of take-up, the people at a
+/// stage of the funnel) as a whole percentage; `–` when that count is under
+/// `threshold`.
+pub fn share(value: Option<f64>, part: Option<f64>, threshold: u32) -> String {
+    if too_few(part, threshold) {
+        DASH.into()
+    } else {
+        percent(value)
+    }
+}
+
+/// A fraction that counts no one (a target) as a whole percentage.
+pub fn percent(value: Option<f64>) -> String {
     match value {
-        Some(v) if v.is_finite() && !too_few(denominator, threshold) => {
-            format!("{}%", (v * 100.0).round() as i64)
-        }
+        Some(v) if v.is_finite() => format!("{}%", (v * 100.0).round() as i64),
         _ => DASH.into(),
     }
 }
@@ -107,13 +142,31 @@ mod tests {
 
     #[test]
     fn rates_and_means_need_enough_people() {
-        assert_eq!(rate(Some(0.126), Some(5.0), 5), "13%");
+        assert_eq!(rate(Some(0.126), Some(500.0), 5), "13%");
+        assert_eq!(rate(Some(1.0), Some(5.0), 5), "100%");
         assert_eq!(rate(Some(0.5), Some(4.0), 5), DASH);
         assert_eq!(rate(Some(0.0), Some(40.0), 5), "0%");
         assert_eq!(rate(None, Some(40.0), 5), DASH);
         assert_eq!(rate(Some(0.5), None, 5), DASH);
         assert_eq!(mean(Some(3.14159), Some(10.0), 2, 5), "3.14");
         assert_eq!(mean(Some(3.14159), Some(2.0), 2, 5), DASH);
+    }
+
+    #[test]
+    fn a_rate_that_would_reveal_a_small_count_is_withheld() {
+        assert_eq!(rate(Some(3.0 / 40.0), Some(40.0), 5), DASH, "3 of 40");
+        assert_eq!(rate(Some(1.0 / 300.0), Some(300.0), 5), DASH, "1 of 300");
+        assert_eq!(rate(Some(5.0 / 40.0), Some(40.0), 5), "13%", "5 of 40");
+        assert_eq!(rate(Some(0.0), Some(40.0), 5), "0%", "none of 40");
+        assert_eq!(rate(Some(1.0), Some(40.0), 5), "100%");
+        assert!(rate_withheld(Some(0.1), Some(40.0), 5));
+        assert!(!rate_withheld(Some(0.1), Some(40.0), 1), "threshold 1");
+        assert!(rate_withheld(None, Some(3.0), 5));
+        assert!(!rate_withheld(None, Some(30.0), 5));
+        assert_eq!(share(Some(0.25), Some(10.0), 5), "25%", "10 of 40");
+        assert_eq!(share(Some(0.05), Some(2.0), 5), DASH, "2 of 40");
+        assert_eq!(percent(Some(0.7)), "70%");
+        assert_eq!(percent(Some(f64::NAN)), DASH);
     }
 
     #[test]

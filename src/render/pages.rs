@@ -8,9 +8,11 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::mask;
 use crate::metrics::Metrics;
 use crate::render::charts::{self, Bar, BarChart, Chart, LikertRow, Point, Shade};
 use crate::render::format::{self, DASH};
+use crate::render::html;
 use crate::table::{Table, Value};
 
 /// The annual report or a quarterly pack.
@@ -90,8 +92,12 @@ impl<'a> Rows<'a> {
     fn num(&self, i: usize, col: &str) -> Option<f64> {
         self.0.and_then(|t| t.get(i, col).as_f64())
     }
+    /// A cell as text; text from the inputs [`mask::free_text`].
     fn text(&self, i: usize, col: &str) -> String {
-        self.0.map_or(String::new(), |t| t.get(i, col).to_text())
+        match self.0.map_or(Value::Empty, |t| t.get(i, col)) {
+            Value::Text(s) => mask::free_text(s).into_owned(),
+            other => other.to_text(),
+        }
     }
     /// The first row's value (the `_overall` tables have one row).
     fn first(&self, col: &str) -> Option<f64> {
@@ -107,7 +113,7 @@ fn json_rows(t: &Table) -> Vec<BTreeMap<String, serde_json::Value>> {
                 .map(|c| {
                     let v = match c.values.get(i) {
                         Value::Empty => serde_json::Value::Null,
-                        Value::Text(s) => serde_json::Value::from(s),
+                        Value::Text(s) => serde_json::Value::from(mask::free_text(s)),
                         Value::Int(n) => serde_json::Value::from(n),
                         Value::Float(x) => serde_json::Value::from(x),
                         Value::Date(d) => serde_json::Value::from(d.to_string()),
@@ -197,10 +203,11 @@ const FIGURES: &[Figure] = &[
     },
 ];
 
+/// A figure as shown, and its value for comparing: `None` when withheld.
 fn figure_value(m: &Metrics, f: &Figure, t: u32) -> (String, Option<f64>) {
     let v = Rows::of(m, f.table).first(f.column);
     match f.measure {
-        Measure::Count => (format::count(v, t), v),
+        Measure::Count => (format::count(v, t), v.filter(|&n| !format::small(n, t))),
         Measure::Money => {
             let n = Rows::of(m, "attendance_overall").first("chargeable");
             let shown = format::money(v, n, t);
@@ -209,7 +216,11 @@ fn figure_value(m: &Metrics, f: &Figure, t: u32) -> (String, Option<f64>) {
         }
         Measure::Rate(table, col) => {
             let n = Rows::of(m, table).first(col);
-            let v = if format::too_few(n, t) { None } else { v };
+            let v = if format::rate_withheld(v, n, t) {
+                None
+            } else {
+                v
+            };
             (format::rate(v, n, t), v)
         }
         Measure::Stat(table, col) => {
@@ -318,7 +329,7 @@ fn attention(m: &Metrics, config: &Config) -> Vec<Attention> {
             format!(
                 "{} agencies more than 10 points below the training target of {}: {}",
                 red.len(),
-                format::rate(Some(config.coverage.target), Some(f64::from(t)), t),
+                format::percent(Some(config.coverage.target)),
                 red.into_iter()
                     .map(|(_, s)| s)
                     .collect::<Vec<_>>()
@@ -424,7 +435,8 @@ fn attention(m: &Metrics, config: &Config) -> Vec<Attention> {
 }
 
 /// Bars of one column of a table, for rows with at least `threshold`
-/// people in `people`; largest first, at most `limit`.
+/// people in `people` whose value `text` does not withhold; largest first,
+/// at most `limit`.
 fn ranked(
     rows: &Rows<'_>,
     key: &str,
@@ -445,6 +457,7 @@ fn ranked(
                 shade: Shade::Primary,
             })
         })
+        .filter(|bar| bar.text != DASH)
         .collect();
     bars.sort_by(|a, b| {
         b.value
@@ -471,6 +484,7 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
     let mut out = BTreeMap::new();
     let overall = Rows::of(m, "attendance_overall");
     let overall_rate = overall.first("non_attendance_rate");
+    let overall_registrations = overall.first("registrations");
 
     // Non-attendance by quarter.
     let q = Rows::of(m, "attendance_by_quarter");
@@ -478,9 +492,8 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
         let points: Vec<Point> = (0..q.len())
             .map(|i| {
                 let n = q.num(i, "registrations");
-                let v = q
-                    .num(i, "non_attendance_rate")
-                    .filter(|_| !format::too_few(n, t));
+                let v = q.num(i, "non_attendance_rate");
+                let v = v.filter(|_| !format::rate_withheld(v, n, t));
                 Point {
                     label: q.text(i, "quarter"),
                     value: v,
@@ -508,10 +521,7 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
                 "trend",
                 charts::trend(
                     "trend",
-                    &format!(
-                        "Non-attendance ranged from {} in {} to {} in {}",
-                        lo.text, lo.label, hi.text, hi.label
-                    ),
+                    &trend_title(lo, hi),
                     "Line chart of the non-attendance rate (no-shows as a share of registrations) in each quarter.",
                     &points,
                     max.max(0.05),
@@ -546,9 +556,9 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
                 &BarChart {
                     bars,
                     max,
-                    marker: overall_rate.map(|r| {
-                        (r, format!("all courses {}", format::rate(Some(r), Some(f64::from(t)), t)))
-                    }),
+                    marker: overall_rate
+                        .filter(|_| !format::rate_withheld(overall_rate, overall_registrations, t))
+                        .map(|r| (r, format!("all courses {}", format::percent(Some(r))))),
                 },
             )?,
         );
@@ -683,55 +693,12 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
     }
 
     // Coverage against target.
-    let cov = Rows::of(m, "coverage_by_agency");
-    let mut bars: Vec<Bar> = (0..cov.len())
-        .filter(|&i| cov.text(i, "rag") != "missing")
-        .filter_map(|i| {
-            let v = cov.num(i, "pct_trained")?;
-            let rag = cov.text(i, "rag");
-            Some(Bar {
-                label: cov.text(i, "agency"),
-                value: v,
-                text: format!(
-                    "{} {rag}",
-                    format::rate(Some(v), cov.num(i, "headcount").map(|_| f64::from(t)), t)
-                ),
-                shade: match rag.as_str() {
-                    "red" => Shade::Red,
-                    "amber" => Shade::Amber,
-                    "green" => Shade::Green,
-                    _ => Shade::Muted,
-                },
-            })
-        })
-        .collect();
-    bars.sort_by(|a, b| {
-        a.value
-            .total_cmp(&b.value)
-            .then_with(|| a.label.cmp(&b.label))
-    });
-    if !bars.is_empty() {
-        let green = bars.iter().filter(|b| b.shade == Shade::Green).count();
-        let n = bars.len();
-        out.insert(
-            "coverage",
-            charts::bars(
-                "coverage",
-                &format!("{green} of the {n} agencies that made a return reached the training target"),
-                &format!(
-                    "Bar chart of the share of each agency's staff trained, from its return, lowest first, labelled with its rating; the line marks the target of {}.",
-                    format::rate(Some(config.coverage.target), Some(f64::from(t)), t)
-                ),
-                &BarChart {
-                    bars,
-                    max: 1.0,
-                    marker: Some((config.coverage.target, "target".into())),
-                },
-            )?,
-        );
+    if let Some(chart) = coverage_chart(m, config)? {
+        out.insert("coverage", chart);
     }
 
     // Representation in multi-agency training.
+    let cov = Rows::of(m, "coverage_by_agency");
     let mut bars: Vec<Bar> = (0..cov.len())
         .filter_map(|i| {
             let v = cov.num(i, "representation")?;
@@ -772,6 +739,83 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
     Ok(out)
 }
 
+/// The finding of the trend chart, from its lowest and highest points.
+fn trend_title(lo: &Point, hi: &Point) -> String {
+    if lo.label == hi.label {
+        format!(
+            "Non-attendance was {} in {}, the only quarter with enough people to show",
+            lo.text, lo.label
+        )
+    } else {
+        format!(
+            "Non-attendance ranged from {} in {} to {} in {}",
+            lo.text, lo.label, hi.text, hi.label
+        )
+    }
+}
+
+/// Each agency's share of staff trained, from its return, against the target.
+fn coverage_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
+    let t = config.disclosure_threshold;
+    let cov = Rows::of(m, "coverage_by_agency");
+    let returned: Vec<(usize, f64)> = (0..cov.len())
+        .filter(|&i| cov.text(i, "rag") != "missing")
+        .filter_map(|i| Some((i, cov.num(i, "pct_trained")?)))
+        .collect();
+    let green = returned
+        .iter()
+        .filter(|&&(i, _)| cov.text(i, "rag") == "green")
+        .count();
+    // Over few staff too (a return counts posts, not delegates), but never
+    // the share of a handful trained.
+    let mut bars: Vec<Bar> = returned
+        .iter()
+        .filter(|&&(i, _)| !cov.num(i, "trained").is_some_and(|n| format::small(n, t)))
+        .map(|&(i, v)| {
+            let rag = cov.text(i, "rag");
+            Bar {
+                label: cov.text(i, "agency"),
+                value: v,
+                text: format!("{} {rag}", format::percent(Some(v))),
+                shade: match rag.as_str() {
+                    "red" => Shade::Red,
+                    "amber" => Shade::Amber,
+                    "green" => Shade::Green,
+                    _ => Shade::Muted,
+                },
+            }
+        })
+        .collect();
+    if bars.is_empty() {
+        return Ok(None);
+    }
+    bars.sort_by(|a, b| {
+        a.value
+            .total_cmp(&b.value)
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    let left_out = match returned.len() - bars.len() {
+        0 => String::new(),
+        n => format!(" {n} agency(ies) with fewer than {t} staff trained are in the table only."),
+    };
+    Ok(Some(charts::bars(
+        "coverage",
+        &format!(
+            "{green} of the {} agencies that made a return reached the training target",
+            returned.len()
+        ),
+        &format!(
+            "Bar chart of the share of each agency's staff trained, from its return, lowest first, labelled with its rating; the line marks the target of {}.{left_out}",
+            format::percent(Some(config.coverage.target))
+        ),
+        &BarChart {
+            bars,
+            max: 1.0,
+            marker: Some((config.coverage.target, "target".into())),
+        },
+    )?))
+}
+
 fn likert_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
     let t = config.disclosure_threshold;
     let r = Rows::of(m, "likert_answers");
@@ -805,8 +849,7 @@ fn likert_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
         if format::too_few(Some(n), t) {
             continue;
         }
-        let name = item.replace('_', " ");
-        let name = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        let name = html::capitalised(&item.replace('_', " "));
         for (phase, counts) in [("before", pre), ("after", post)] {
             rows.push(LikertRow {
                 label: format!("{name}: {phase}"),
@@ -827,7 +870,13 @@ fn likert_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
     } else {
         (scale.min..=scale.max).map(|s| s.to_string()).collect()
     };
-    let pct = |a: f64, b: f64| format!("{}%", (100.0 * a / b).round() as i64);
+    let pct = |a: f64, b: f64| {
+        if format::rate_withheld(Some(a / b), Some(b), t) {
+            DASH.to_string()
+        } else {
+            format!("{}%", (100.0 * a / b).round() as i64)
+        }
+    };
     Ok(Some(charts::likert(
         "likert",
         &format!(
@@ -888,4 +937,110 @@ pub fn page(
         charts: build_charts(m, config)?,
         rows_rejected,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::period::Calendar;
+    use crate::table::Values;
+
+    fn metrics(tables: Vec<Table>) -> Metrics {
+        let period = Calendar::new(4).year(2024);
+        let as_of = period.end;
+        Metrics {
+            period,
+            as_of,
+            tables,
+        }
+    }
+
+    /// Ten answers before and after on each item, all on the default scale.
+    fn likert_answers(items: &[&str]) -> Table {
+        let mut item = Vec::new();
+        let mut phase = Vec::new();
+        for i in items {
+            for p in ["pre", "post"] {
+                item.push(Some(i.to_string()));
+                phase.push(Some(p.to_string()));
+            }
+        }
+        let n = item.len();
+        Table::new("likert_answers")
+            .with("item", Values::Text(item))
+            .with("phase", Values::Text(phase))
+            .with("score", Values::Int(vec![Some(4); n]))
+            .with("answers", Values::Int(vec![Some(10); n]))
+            .with("scale_min", Values::Int(vec![Some(1); n]))
+            .with("scale_max", Values::Int(vec![Some(5); n]))
+    }
+
+    #[test]
+    fn likert_items_in_any_script_or_empty_are_labelled_without_panic() {
+        let items = ["émotions", "情感", "مشاعر", "", "_", "recognise_signs"];
+        let m = metrics(vec![likert_answers(&items)]);
+        let chart = likert_chart(&m, &Config::default()).unwrap().unwrap();
+        for label in [
+            "Émotions: before",
+            "情感: after",
+            "مشاعر: before",
+            "Recognise signs: after",
+        ] {
+            assert!(chart.svg.contains(label), "{label}");
+        }
+    }
+
+    fn overall(registrations: i64, dna: i64) -> Table {
+        Table::new("attendance_overall")
+            .with("registrations", Values::Int(vec![Some(registrations)]))
+            .with("trained", Values::Int(vec![Some(registrations - dna)]))
+            .with("chargeable", Values::Int(vec![Some(dna)]))
+            .with("charges", Values::Float(vec![Some(75.0 * dna as f64)]))
+            .with(
+                "non_attendance_rate",
+                Values::Float(vec![Some(dna as f64 / registrations as f64)]),
+            )
+    }
+
+    #[test]
+    fn a_headline_rate_of_a_handful_is_withheld_and_not_compared() {
+        let now = metrics(vec![overall(40, 3)]);
+        let then = metrics(vec![overall(40, 8)]);
+        let comparisons = [Comparison {
+            label: "2023-24".into(),
+            metrics: Some(&then),
+        }];
+        let rows = headline(&now, &comparisons, 5);
+        let rate = rows.iter().find(|h| h.label == "Non-attendance").unwrap();
+        assert_eq!(
+            (rate.value.as_str(), rate.changes[0].as_str()),
+            (DASH, DASH)
+        );
+        let charges = rows
+            .iter()
+            .find(|h| h.label == "Charges to agencies")
+            .unwrap();
+        assert_eq!(charges.value, DASH);
+        let then_rows = headline(&then, &[], 5);
+        let rate = then_rows
+            .iter()
+            .find(|h| h.label == "Non-attendance")
+            .unwrap();
+        assert_eq!(rate.value, "20%", "8 of 40");
+        // A count shown as <5 is not compared either.
+        let small = metrics(vec![overall(4, 0)]);
+        let comparisons = [Comparison {
+            label: "2023-24".into(),
+            metrics: Some(&then),
+        }];
+        let rows = headline(&small, &comparisons, 5);
+        let registrations = rows.iter().find(|h| h.label == "Registrations").unwrap();
+        assert_eq!(
+            (
+                registrations.value.as_str(),
+                registrations.changes[0].as_str()
+            ),
+            ("<5", DASH)
+        );
+    }
 }
