@@ -664,11 +664,34 @@ fn config_problems_exit_3_not_2() {
             );
         }
     }
+    // A key_file in a folder that is not there.
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = '{}'\n[pseudonymisation]\nkey_file = 'no-such-folder/key'\n",
+            data.path().display()
+        ),
+    )
+    .unwrap();
+    let assert = hubreport()
+        .env_remove("HUBREPORT_KEY")
+        .args(["check", "--config"])
+        .arg(&config)
+        .assert()
+        .code(3);
+    let err = stderr_of(&assert);
+    assert!(
+        err.contains("key_file") && err.contains("hub.toml"),
+        "{err}"
+    );
     // An out_dir that cannot be made (a file stands where a folder must go).
     std::fs::write(dir.path().join("blocker"), "").unwrap();
     std::fs::write(
         &config,
-        format!("data_dir = '{}'\nout_dir = 'blocker/out'\n", data.path().display()),
+        format!(
+            "data_dir = '{}'\nout_dir = 'blocker/out'\n",
+            data.path().display()
+        ),
     )
     .unwrap();
     let assert = hubreport()

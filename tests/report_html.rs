@@ -333,11 +333,14 @@ fn headline_rates_of_a_handful_are_withheld() {
 
 /// The fixture with what a careless export holds: emails, phone numbers and
 /// a name typed as agencies, a delegate's email in a date column, text that
-/// a spreadsheet would run as a formula, a cell longer than Excel allows,
-/// and an evaluation item whose name starts with a letter of two bytes.
+/// a spreadsheet would run as a formula, an answer so long that the reason
+/// it is rejected (which quotes it) is longer than an Excel cell holds, and
+/// an evaluation item whose name starts with a letter of two bytes.
 fn hostile_report() -> (tempfile::TempDir, assert_cmd::assert::Assert) {
     let (dir, data) = fixture_copy();
-    let long = "x".repeat(40_000);
+    // Under the 32,767 characters an input cell may hold; its rejection
+    // reason quotes it and is longer.
+    let long = "x".repeat(32_700);
     append(
         &data,
         "attendance.csv",
@@ -348,8 +351,7 @@ fn hostile_report() -> (tempfile::TempDir, assert_cmd::assert::Assert) {
              S6,h4@x.example,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",Attended,,,\n\
              S6,h5@x.example,\"\t-2+3\",Attended,,,\n\
              S6,h6@x.example,Police,Attended,,jane.doe@example.org,\n\
-             S6,h7@x.example,Police,Attended,,=1+1,\n\
-             S6,h8@x.example,Police,{long},,,\n"
+             S6,h7@x.example,Police,Attended,,=1+1,\n"
         ),
     );
     let evaluations = std::fs::read_to_string(data.join("evaluations.csv")).unwrap();
@@ -358,6 +360,7 @@ fn hostile_report() -> (tempfile::TempDir, assert_cmd::assert::Assert) {
         .enumerate()
         .map(|(i, line)| match i {
             0 => format!("{line},Pre: Émotions,Post: Émotions\n"),
+            1 => format!("{line},{long},4\n"),
             _ => format!("{line},3,4\n"),
         })
         .collect();
@@ -478,8 +481,8 @@ fn no_csv_cell_is_a_live_formula() {
     );
 }
 
-/// A cell longer than Excel allows is cut in the workbook, saying so, and
-/// kept whole in the CSV; an item name in any script is drawn.
+/// A table cell longer than Excel allows is cut in the workbook, saying so,
+/// and kept whole in the CSV; an item name in any script is drawn.
 #[test]
 fn long_cells_and_any_script_do_not_stop_the_report() {
     let (dir, assert) = hostile_report();
@@ -488,12 +491,13 @@ fn long_cells_and_any_script_do_not_stop_the_report() {
     let texts = workbook_texts(&std::fs::read(period.join("tables.xlsx")).unwrap());
     let cut = texts
         .iter()
-        .find(|t| t.starts_with("xxxx"))
-        .expect("the long value is in the workbook");
-    assert!(cut.ends_with("[cut to fit Excel: the full text is in the CSV]"));
+        .find(|t| t.ends_with("[cut to fit Excel: the full text is in the CSV]"))
+        .expect("the long reason is cut in the workbook");
+    assert!(cut.contains("xxxx"));
     assert!(cut.encode_utf16().count() <= 32_767);
     let rejected = std::fs::read_to_string(period.join("tables/rejected.csv")).unwrap();
-    assert!(rejected.contains(&"x".repeat(40_000)));
+    let reason = format!("'{}' is off the 1-5 scale", "x".repeat(32_700));
+    assert!(rejected.contains(&reason));
     let html = std::fs::read_to_string(period.join("annual-report.html")).unwrap();
     assert!(html.contains("Émotions: before"));
 }

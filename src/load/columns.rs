@@ -503,7 +503,9 @@ impl<'a> RowParser<'a> {
             sheet: self.sheet.clone(),
             row: self.excel_row(row),
             column: column.to_string(),
-            value,
+            // Rejections reach the terminal, logs and rejected.csv: no
+            // email or phone number typed into a wrong column goes with them.
+            value: crate::mask::personal(&value).into_owned(),
             reason,
         });
     }

@@ -391,7 +391,9 @@ impl Loader<'_> {
             sheet: loc.sheet.clone(),
             row: origin.row,
             column: column.to_string(),
-            value,
+            // Rejections reach the terminal, logs and rejected.csv: no
+            // email or phone number typed into a wrong column goes with them.
+            value: crate::mask::personal(&value).into_owned(),
             reason,
         });
     }

@@ -83,6 +83,15 @@ impl Pseudonymiser {
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                         Self::from_config(config, data_dir)
                     }
+                    // A key_file named in hub.toml that cannot be made is
+                    // the config's to fix (exit 3).
+                    Err(e) if config.pseudonymisation.key_file.is_some() => Err(Error::Config {
+                        file: config.path.clone().unwrap_or_else(|| "hub.toml".into()),
+                        message: format!(
+                            "pseudonymisation.key_file: could not create '{}': {e}",
+                            path.display()
+                        ),
+                    }),
                     Err(source) => Err(Error::Io {
                         context: format!(
                             "could not create the pseudonymisation key file '{}' (set pseudonymisation.key_file, or HUBREPORT_KEY)",
