@@ -469,13 +469,14 @@ fn ranked(
 }
 
 fn left_out(total: usize, shown: usize, t: u32) -> String {
-    if total > shown {
-        format!(
-            " {} group(s) with fewer than {t} people, or beyond the largest shown, are in the table only.",
-            total - shown
-        )
-    } else {
-        String::new()
+    match total.saturating_sub(shown) {
+        0 => String::new(),
+        1 => format!(
+            " 1 group with fewer than {t} people, or beyond the largest shown, is in the table only."
+        ),
+        n => format!(
+            " {n} groups with fewer than {t} people, or beyond the largest shown, are in the table only."
+        ),
     }
 }
 
@@ -796,7 +797,8 @@ fn coverage_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
     });
     let left_out = match returned.len() - bars.len() {
         0 => String::new(),
-        n => format!(" {n} agency(ies) with fewer than {t} staff trained are in the table only."),
+        1 => format!(" 1 agency with fewer than {t} staff trained is in the table only."),
+        n => format!(" {n} agencies with fewer than {t} staff trained are in the table only."),
     };
     Ok(Some(charts::bars(
         "coverage",
