@@ -502,11 +502,13 @@ mod properties {
                     Cell::Text(&format!("{n} - {label}")),
                 ] {
                     let got = value::likert(cell, &scale);
-                    prop_assert!(
-                        got.as_ref().is_err_and(|e| e.contains("off the")),
-                        "{:?} on {}-{}: {:?}", cell, scale.min, scale.max, got
-                    );
+                    prop_assert!(got.is_err(), "{:?} on {}-{}: {:?}", cell, scale.min, scale.max, got);
                 }
+                let got = value::likert(Cell::Number(n as f64), &scale);
+                prop_assert!(
+                    got.as_ref().is_err_and(|e| e.contains("off the")),
+                    "{} on {}-{}: {:?}", n, scale.min, scale.max, got
+                );
             }
             let half = Cell::Number(scale.min as f64 + fraction);
             prop_assert!(value::likert(half, &scale).is_err(), "{:?}", half);
@@ -828,14 +830,19 @@ mod properties {
         }
 
         #[test]
-        fn folding_reduces_any_spacing_and_punctuation_to_one_space(
+        fn folding_reads_any_spacing_and_punctuation_as_one_space(
             (words, gaps) in words().prop_flat_map(|w| { let n = w.len(); (Just(w), gaps(n)) }),
             ends in any::<bool>(),
             mask in any::<u64>(),
         ) {
-            let want = words.iter().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().join(" ");
             let text = recase(&joined(&words, &gaps, ends), mask);
-            prop_assert_eq!(fold(&text), want, "{:?}", text);
+            prop_assert_eq!(fold(&text), fold(&words.join(" ")), "{:?}", text);
+            // Without one-letter words (initials, which may run together),
+            // the fold is the words in lowercase, one space apart.
+            if words.iter().all(|w| w.len() > 1) {
+                let want = words.iter().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().join(" ");
+                prop_assert_eq!(fold(&text), want, "{:?}", text);
+            }
         }
 
         #[test]
@@ -1619,7 +1626,17 @@ mod mutations {
         let mut harness_errors = Vec::new();
         let mut cut_short = false;
         let case_limit = Duration::from_secs(plan.case_seconds);
+        let mut progress = Instant::now();
         while !workers.iter().all(|w| w.finished) {
+            if progress.elapsed() > Duration::from_secs(30) {
+                progress = Instant::now();
+                eprintln!(
+                    "mutation test: {} of {total} cases in {} s, {} failed",
+                    outcomes.len(),
+                    started.elapsed().as_secs(),
+                    outcomes.values().filter(|o| o.failed()).count()
+                );
+            }
             match rx.recv_timeout(Duration::from_millis(250)) {
                 Ok((k, Some(line))) => {
                     let w = &mut workers[k];
@@ -1826,6 +1843,8 @@ mod mutations {
             let case = build_case(fixtures, plan, &plan.id(*i));
             let ext = case.name.rsplit('.').next().unwrap_or("").to_string();
             let what = match o.status.as_str() {
+                // Each saved reproducer is its own failure.
+                _ if case.id.starts_with("hostile:") => case.id.clone(),
                 "over-limit" | "hang" => {
                     let kind = case.mutation.split([':', '(']).next().unwrap_or("");
                     format!("{ext} {kind}")
