@@ -916,7 +916,7 @@ mod properties {
 /// run's seed and `n`, so a case is the same on every machine.
 ///
 /// Environment:
-/// - `HUBREPORT_MUTATIONS=N`: random cases (default 1500; with only this set
+/// - `HUBREPORT_MUTATIONS=N`: random cases (default 2000; with only this set
 ///   there is no time limit).
 /// - `HUBREPORT_MUTATION_SECONDS=S`: stop starting cases after S seconds
 ///   (default 50 when neither is set; with only this set, random cases run
@@ -973,11 +973,12 @@ mod mutations {
     }
 
     const DEFAULT_SEED: u64 = 0x6875_6272_6570_6f72;
-    const DEFAULT_RANDOM: usize = 1500;
+    const DEFAULT_RANDOM: usize = 2000;
     const DEFAULT_SECONDS: u64 = 50;
     /// Random inputs are kept below this size.
     const MAX_LEN: usize = 4 * MIB;
     const WORKER: &str = "HUBREPORT_MUTATION_WORKER";
+    const PREFIX: &str = "HUBREPORT_MUTATION_PREFIX";
     const MARK: &str = "@@mutation ";
 
     fn fixtures_dir() -> PathBuf {
@@ -1028,11 +1029,23 @@ mod mutations {
                     .collect()
             });
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let mut prefix: Vec<String> = hostile_files()
-                .iter()
-                .filter_map(|p| p.file_name()?.to_str().map(|n| format!("hostile:{n}")))
-                .collect();
-            prefix.extend(NAMED.iter().map(|(name, _)| format!("named:{name}")));
+            // A worker takes its parent's list: files added to the hostile
+            // folder during a run must not shift the cases' numbers.
+            let prefix = match std::env::var(PREFIX) {
+                Ok(ids) => ids
+                    .split(',')
+                    .filter(|id| !id.is_empty())
+                    .map(String::from)
+                    .collect(),
+                Err(_) => {
+                    let mut prefix: Vec<String> = hostile_files()
+                        .iter()
+                        .filter_map(|p| p.file_name()?.to_str().map(|n| format!("hostile:{n}")))
+                        .collect();
+                    prefix.extend(NAMED.iter().map(|(name, _)| format!("named:{name}")));
+                    prefix
+                }
+            };
             Plan {
                 seed: env_number("HUBREPORT_MUTATION_SEED").unwrap_or(DEFAULT_SEED),
                 random,
@@ -1428,9 +1441,12 @@ mod mutations {
                 return;
             }
             say(format!("start {i}"));
+            // Also on stderr, so that what a dying worker said there is read
+            // from this case on.
+            eprintln!("\n{MARK}start {i}");
             let case = build_case(&fixtures, &plan, &plan.id(i));
             let outcome = run_case(&case, &config, &mut seen);
-            say(format!("done {i} {outcome}"));
+            say(format!("done {i} {} {outcome}", case.id));
         }
         say("end".into());
     }
@@ -1515,6 +1531,7 @@ mod mutations {
             .env(WORKER, format!("{k}/{}/{from}/{deadline_ms}", plan.jobs))
             .env("HUBREPORT_MUTATION_SEED", plan.seed.to_string())
             .env("HUBREPORT_MUTATIONS", plan.random.to_string())
+            .env(PREFIX, plan.prefix.join(","))
             .env("RUST_BACKTRACE", "0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -1578,10 +1595,11 @@ mod mutations {
     fn last_words(stderr: &Path, status: Option<ExitStatus>) -> String {
         let text = std::fs::read(stderr).unwrap_or_default();
         let text = String::from_utf8_lossy(&text[text.len().saturating_sub(8192)..]).to_string();
+        let text = text.rsplit(MARK).next().unwrap_or(&text);
         let lines: Vec<&str> = text
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty())
+            .filter(|l| !l.is_empty() && !l.starts_with("start "))
             .collect();
         let telling = [
             "allocation refused",
@@ -1647,9 +1665,21 @@ mod mutations {
                             w.current = Some((i, Instant::now()));
                         }
                         "done" => {
-                            let (i, json) = rest.split_once(' ').expect("done i {json}");
-                            let i: usize = i.parse().expect("a case number");
-                            let v: Value = serde_json::from_str(json).expect("a JSON outcome");
+                            let mut parts = rest.splitn(3, ' ');
+                            let i: usize = parts
+                                .next()
+                                .and_then(|i| i.parse().ok())
+                                .expect("a case number");
+                            let id = parts.next().unwrap_or("");
+                            if id != plan.id(i) {
+                                harness_errors.push(format!(
+                                    "worker {} ran {id} as case {i}, which is {}",
+                                    w.k,
+                                    plan.id(i)
+                                ));
+                            }
+                            let v: Value = serde_json::from_str(parts.next().unwrap_or(""))
+                                .expect("a JSON outcome");
                             outcomes.insert(i, Outcome::from_json(&v));
                             w.current = None;
                         }
@@ -3003,7 +3033,7 @@ mod mutations {
     /// Hostile files built on purpose, each a class of input that has broken
     /// spreadsheet loaders: content placed at a sheet's far corner, counts
     /// that claim more than the file holds, very wide or ragged CSV.
-    const NAMED: [(&str, Maker); 11] = [
+    const NAMED: [(&str, Maker); 12] = [
         ("csv-million-empty-header-columns", |f| {
             let i = f.find("metrics/data/attendance.csv");
             let mut rows = lines(&f.0[i].bytes);
@@ -3026,6 +3056,18 @@ mod mutations {
                 i,
                 bytes,
                 "csv ragged rows: 5,000 rows of 7 fields, then one of 50,001".into(),
+            )
+        }),
+        ("csv-200000-rows-each-missing-required-values", |f| {
+            let i = f.find("formats/csv/attendance.csv");
+            let mut rows = lines(&f.0[i].bytes);
+            rows.truncate(1);
+            rows.extend(std::iter::repeat_n(b"x".to_vec(), 200_000));
+            (
+                i,
+                rows.join(&b"\n"[..]),
+                "csv rejected rows: 200,000 rows of one field, each missing three required values"
+                    .into(),
             )
         }),
         ("csv-utf16le-with-bom", |f| {
