@@ -268,12 +268,24 @@ pub struct SourceQuality {
     /// Headers present in the file that hubreport does not use.
     #[serde(skip)]
     pub ignored_columns: Vec<String>,
+    /// Rejected values listed with their reason, and those past
+    /// [`MAX_LISTED_REJECTIONS`], counted only.
+    #[serde(skip)]
+    pub rejections_listed: usize,
+    #[serde(skip)]
+    pub rejections_unlisted: usize,
     /// The file's size and SHA-256, for the run's manifest.
     #[serde(skip)]
     pub size: u64,
     #[serde(skip)]
     pub sha256: String,
 }
+
+/// Rejected values listed a file, at most: a file whose every row is wrong
+/// needs fixing at its source, not a list of a million lines, and listing
+/// them all would take memory out of all proportion to the file. Every
+/// rejected row is still counted.
+pub const MAX_LISTED_REJECTIONS: usize = 100_000;
 
 /// The data-quality ledger.
 #[derive(Debug, Default)]

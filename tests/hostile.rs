@@ -326,3 +326,32 @@ fn a_return_training_more_than_its_headcount_is_rejected() {
     assert_eq!((r.row, r.column.as_str()), (2, "Trained"));
     assert!(r.reason.contains("more than the headcount of 10"), "{r:?}");
 }
+
+#[test]
+fn a_file_of_nothing_but_bad_rows_lists_the_first_rejections_and_counts_all() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let rows = hubreport::model::MAX_LISTED_REJECTIONS + 10;
+    let mut text = String::from(HEADER);
+    text.push('\n');
+    for i in 0..rows {
+        text.push_str(&format!("S1,d{i}@x.uk,Police,Maybe,Neglect,03/04/2024\n"));
+    }
+    let dir = folder(&[("attendance.csv", text.as_bytes())]);
+    let (data, peak) = load_measured(dir.path(), &keyed());
+    let data = data.unwrap();
+    let q = &data.quality.sources[0];
+    assert_eq!((q.rows_read, q.rows_rejected), (rows, rows));
+    assert_eq!(
+        data.quality.rejections.len(),
+        hubreport::model::MAX_LISTED_REJECTIONS
+    );
+    assert!(
+        data.quality
+            .notes
+            .iter()
+            .any(|n| n.contains("10 more rejected values are counted but not listed")),
+        "{:?}",
+        data.quality.notes
+    );
+    assert!(peak < 64 * MIB + 40 * text.len(), "peak {} MiB", peak / MIB);
+}

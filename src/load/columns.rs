@@ -453,10 +453,14 @@ pub struct RowParser<'a> {
     pub skipped: Vec<bool>,
     pub rejected: Vec<bool>,
     pub rejections: Vec<Rejection>,
+    /// How many more rejections may be listed; past that they are counted.
+    room: usize,
+    pub unlisted: usize,
 }
 
 impl<'a> RowParser<'a> {
-    pub fn new(mapped: &'a Mapped, source: &'static str, file: String) -> Self {
+    /// A parser listing at most `room` rejections (the rest are counted).
+    pub fn new(mapped: &'a Mapped, source: &'static str, file: String, room: usize) -> Self {
         let data = &mapped.data;
         let skipped = data
             .row_shapes()
@@ -475,6 +479,8 @@ impl<'a> RowParser<'a> {
             skipped,
             rejected: vec![false; data.height],
             rejections: Vec::new(),
+            room,
+            unlisted: 0,
         }
     }
 
@@ -497,6 +503,10 @@ impl<'a> RowParser<'a> {
     /// Rejects a row with a reason (for checks spanning columns).
     pub fn reject(&mut self, row: usize, column: &str, value: String, reason: String) {
         self.rejected[row] = true;
+        if self.rejections.len() >= self.room {
+            self.unlisted += 1;
+            return;
+        }
         self.rejections.push(Rejection {
             source: self.source.to_string(),
             file: self.file.clone(),

@@ -77,7 +77,7 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
                 for entry in matches {
                     let path = entry.map_err(|e| Error::Io {
                         context: format!("could not read '{}'", e.path().display()),
-                        source: e.into_error(),
+                        source: e.into(),
                     })?;
                     if path.is_file() {
                         files.push(path);
@@ -355,7 +355,9 @@ impl Loader<'_> {
                     location,
                     is_1904,
                 };
-                let mut parser = RowParser::new(&mapped, kind.name(), display.clone());
+                let room = crate::model::MAX_LISTED_REJECTIONS
+                    .saturating_sub(self.quality.sources[ledger].rejections_listed);
+                let mut parser = RowParser::new(&mapped, kind.name(), display.clone(), room);
                 out.extend(parse(&ctx, &mut parser));
                 let (read, loaded, rejected) = parser.counts();
                 let q = &mut self.quality.sources[ledger];
@@ -373,6 +375,8 @@ impl Loader<'_> {
                         q.ignored_columns.push(h.to_string());
                     }
                 }
+                q.rejections_listed += parser.rejections.len();
+                q.rejections_unlisted += parser.unlisted;
                 self.quality.rejections.extend(parser.rejections);
             }
         }
@@ -385,6 +389,11 @@ impl Loader<'_> {
         let q = &mut self.quality.sources[loc.ledger];
         q.rows_loaded -= 1;
         q.rows_rejected += 1;
+        if q.rejections_listed >= crate::model::MAX_LISTED_REJECTIONS {
+            q.rejections_unlisted += 1;
+            return;
+        }
+        q.rejections_listed += 1;
         self.quality.rejections.push(Rejection {
             source: q.source.clone(),
             file: q.file.clone(),
@@ -652,6 +661,16 @@ impl Loader<'_> {
         self.add_merged(dropped);
 
         self.quality.unmatched_agencies = register.unmatched();
+        for q in &self.quality.sources {
+            if q.rejections_unlisted > 0 {
+                self.quality.notes.push(format!(
+                    "{}: {} more rejected values are counted but not listed (the first {} are): fix the file at its source",
+                    q.file,
+                    q.rejections_unlisted,
+                    crate::model::MAX_LISTED_REJECTIONS
+                ));
+            }
+        }
         self.quality.rejections.sort_by(|a, b| {
             (a.source.as_str(), a.file.as_str(), a.sheet.as_str(), a.row).cmp(&(
                 b.source.as_str(),

@@ -26,8 +26,17 @@ pub fn header_key(s: &str) -> String {
     normalised(s)
         .chars()
         .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
+        .flat_map(lowercase)
         .collect()
+}
+
+/// A letter's lowercase, less any combining mark lowercasing adds (`İ` is
+/// `i` plus a dot above), with final sigma as sigma: folding twice gives
+/// what folding once gave.
+fn lowercase(c: char) -> impl Iterator<Item = char> {
+    c.to_lowercase()
+        .filter(|&l| !unicode_normalization::char::is_combining_mark(l))
+        .map(|l| if l == 'ς' { 'σ' } else { l })
 }
 
 /// Free text folded for comparing labels and agency names: Unicode
@@ -39,9 +48,10 @@ pub fn fold(s: &str) -> String {
     let mut word = String::new();
     for c in s.chars() {
         if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        } else if c == '\'' || c == '’' {
-            // "Children's" and "Childrens" are the same name.
+            word.extend(lowercase(c));
+        } else if c == '\'' || c == '’' || unicode_normalization::char::is_combining_mark(c) {
+            // "Children's" and "Childrens" are the same name; a mark with no
+            // composed form belongs to its letter, not between words.
         } else {
             if !word.is_empty() {
                 words.push(std::mem::take(&mut word));
@@ -120,7 +130,8 @@ pub fn identifier(cell: Cell<'_>) -> Parsed<String> {
 pub fn number(cell: Cell<'_>) -> Parsed<f64> {
     match cell {
         Cell::Empty => Ok(None),
-        Cell::Number(n) => Ok(Some(n)),
+        Cell::Number(n) if n.is_finite() => Ok(Some(n)),
+        Cell::Number(_) => Err("expected a number".into()),
         Cell::Text(s) => {
             if is_missing_marker(s) {
                 return Ok(None);
@@ -321,6 +332,10 @@ pub fn parse_date_text(s: &str, order: DateOrder) -> Option<NaiveDate> {
         "%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%B %d %Y", "%b %d %Y",
     ] {
         if let Ok(d) = NaiveDate::parse_from_str(&cleaned, fmt) {
+            // `%Y` takes `24` as the year 24: leave two-digit years to `%y`.
+            if fmt.contains("%Y") && d.year() < 100 {
+                continue;
+            }
             return Some(d);
         }
     }
@@ -668,6 +683,16 @@ mod tests {
             let e = likert(t(bad), &s).unwrap_err();
             assert!(e.contains("whole number"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn two_digit_years_and_odd_letters_and_infinities() {
+        assert_eq!(parse_date_text("03-Apr-24", DateOrder::Uk), d(2024, 4, 3));
+        assert_eq!(parse_date_text("01-Jan-00", DateOrder::Uk), d(2000, 1, 1));
+        assert_eq!(fold(&fold("İstanbul")), fold("İstanbul"));
+        assert_eq!(fold("ΟΔΟΣ"), fold("οδος"));
+        assert!(number(Cell::Number(f64::NAN)).is_err());
+        assert!(money(Cell::Number(f64::INFINITY)).is_err());
     }
 
     #[test]
