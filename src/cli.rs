@@ -12,9 +12,11 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  success, but some rows were rejected (listed by `check`, and in rejected.csv)
-  2  an input could not be read (missing or damaged file, sheet or column), or
-     rows were rejected under `report --strict`
-  3  bad command line, configuration, query or template file
+  2  an input could not be read (missing, damaged, over a limit or changed while
+     read), rows were rejected under `report --strict`, or the report could not
+     be written
+  3  bad command line, configuration, query or template file, or an output
+     folder that is not hubreport's
   4  another run holds the output folder's lock (`report --wait` waits instead)
   70 internal error (a bug: please report it)";
 
