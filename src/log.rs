@@ -131,13 +131,13 @@ pub fn out(text: &str) {
         .write_all(escape_controls(text).as_bytes())
         .and_then(|()| stdout.flush());
     drop(stdout);
-    if let Err(e) = written {
-        if !STDOUT_GONE.swap(true, Ordering::Relaxed) && e.kind() != std::io::ErrorKind::BrokenPipe
-        {
-            warn(format!(
-                "could not write to standard output: {e}; the run goes on without it"
-            ));
-        }
+    if let Err(e) = written
+        && !STDOUT_GONE.swap(true, Ordering::Relaxed)
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        warn(format!(
+            "could not write to standard output: {e}; the run goes on without it"
+        ));
     }
 }
 

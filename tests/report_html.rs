@@ -344,15 +344,13 @@ fn hostile_report() -> (tempfile::TempDir, assert_cmd::assert::Assert) {
     append(
         &data,
         "attendance.csv",
-        &format!(
-            "S6,h1@x.example,jo.bloggs@example.org,Attended,,,\n\
+        "S6,h1@x.example,jo.bloggs@example.org,Attended,,,\n\
              S6,h2@x.example,Ring 0161 496 0000,Attended,,,\n\
              S6,h3@x.example,Jane Smith,Attended,,,\n\
              S6,h4@x.example,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",Attended,,,\n\
              S6,h5@x.example,\"\t-2+3\",Attended,,,\n\
              S6,h6@x.example,Police,Attended,,jane.doe@example.org,\n\
-             S6,h7@x.example,Police,Attended,,=1+1,\n"
-        ),
+             S6,h7@x.example,Police,Attended,,=1+1,\n",
     );
     let evaluations = std::fs::read_to_string(data.join("evaluations.csv")).unwrap();
     let widened: String = evaluations

@@ -260,10 +260,10 @@ fn header_score(
 ) -> (usize, usize) {
     let mut found: HashMap<&str, ()> = HashMap::new();
     for c in 0..sheet.width() {
-        if let Some(text) = sheet.cell(c, row).as_text() {
-            if let Some((name, _)) = lookup.get(&header_key(&text)) {
-                found.insert(name, ());
-            }
+        if let Some(text) = sheet.cell(c, row).as_text()
+            && let Some((name, _)) = lookup.get(&header_key(&text))
+        {
+            found.insert(name, ());
         }
     }
     let required = specs(kind)

@@ -520,12 +520,11 @@ impl Loader<'_> {
                 continue;
             };
             let mut status = b.status;
-            if status == Status::Cancelled {
-                if let Some(cancelled) = b.cancelled_at {
-                    if (session_date - cancelled).num_days() <= config.notice_days {
-                        status = Status::LateCancellation;
-                    }
-                }
+            if status == Status::Cancelled
+                && let Some(cancelled) = b.cancelled_at
+                && (session_date - cancelled).num_days() <= config.notice_days
+            {
+                status = Status::LateCancellation;
             }
             let (agency, agency_matched) = resolve(&mut self, &b.agency, "attendance", b.origin);
             bookings.push((

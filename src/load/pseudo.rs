@@ -48,10 +48,10 @@ impl Pseudonymiser {
         {
             return Ok((Self::new(key.as_bytes()), KeySource::Config));
         }
-        if let Ok(key) = std::env::var(KEY_ENV) {
-            if !key.is_empty() {
-                return Ok((Self::new(key.as_bytes()), KeySource::Environment));
-            }
+        if let Ok(key) = std::env::var(KEY_ENV)
+            && !key.is_empty()
+        {
+            return Ok((Self::new(key.as_bytes()), KeySource::Environment));
         }
         let path = data_dir.join(
             config

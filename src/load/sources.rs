@@ -37,14 +37,16 @@ pub struct StagedSession {
     pub session: crate::model::Session,
 }
 
+/// One item of a form: (item, pre, post, the scale's (min, max)).
+pub type PrePost = (String, Option<f64>, Option<f64>, (f64, f64));
+
 pub struct StagedForm {
     pub origin: Origin,
     pub session_id: String,
     pub delegate: String,
     pub satisfaction: Option<f64>,
     pub relevance: Option<f64>,
-    /// (item, pre, post, scale)
-    pub scores: Vec<(String, Option<f64>, Option<f64>, (f64, f64))>,
+    pub scores: Vec<PrePost>,
 }
 
 pub struct StagedResponse {
@@ -430,10 +432,8 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
         } else {
             let scores = item_scores
                 .iter()
-                .filter_map(|(item, bounds, pre, post)| {
-                    (pre[r].is_some() || post[r].is_some())
-                        .then(|| (item.clone(), pre[r], post[r], *bounds))
-                })
+                .filter(|&(_item, _bounds, pre, post)| pre[r].is_some() || post[r].is_some())
+                .map(|(item, bounds, pre, post)| (item.clone(), pre[r], post[r], *bounds))
                 .collect();
             out.push(StagedForm {
                 origin: ctx.origin(p, r),
@@ -502,16 +502,16 @@ pub fn returns(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedReturn> {
     let headcount = p.column("headcount", true, value::count);
     let trained = p.column("trained", true, value::count);
     for r in 0..p.height() {
-        if let (true, Some(h), Some(t)) = (p.keep(r), headcount[r], trained[r]) {
-            if t > h {
-                let header = p.header_of("trained");
-                p.reject(
-                    r,
-                    &header,
-                    t.to_string(),
-                    format!("{t} trained is more than the headcount of {h}: one of them is wrong"),
-                );
-            }
+        if let (true, Some(h), Some(t)) = (p.keep(r), headcount[r], trained[r])
+            && t > h
+        {
+            let header = p.header_of("trained");
+            p.reject(
+                r,
+                &header,
+                t.to_string(),
+                format!("{t} trained is more than the headcount of {h}: one of them is wrong"),
+            );
         }
     }
     let mut out = Vec::new();

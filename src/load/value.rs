@@ -77,12 +77,12 @@ fn join_initials(words: Vec<String>) -> Vec<String> {
     let mut run = 0;
     for w in words {
         if is_initial(&w) {
-            if run > 0 {
-                if let Some(last) = out.last_mut() {
-                    last.push_str(&w);
-                    run += 1;
-                    continue;
-                }
+            if run > 0
+                && let Some(last) = out.last_mut()
+            {
+                last.push_str(&w);
+                run += 1;
+                continue;
             }
             run = 1;
         } else {
@@ -196,8 +196,8 @@ pub fn yes_no(cell: Cell<'_>) -> Parsed<bool> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::Bool(b) => Ok(Some(b)),
-        Cell::Number(n) if n == 1.0 => Ok(Some(true)),
-        Cell::Number(n) if n == 0.0 => Ok(Some(false)),
+        Cell::Number(1.0) => Ok(Some(true)),
+        Cell::Number(0.0) => Ok(Some(false)),
         Cell::Text(s) if is_missing_marker(s) => Ok(None),
         Cell::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
             "yes" | "y" | "true" | "1" => Ok(Some(true)),
@@ -213,7 +213,7 @@ const EARLIEST: i32 = 1980;
 const LATEST: i32 = 2100;
 
 pub fn date_from_serial(serial: f64, is_1904: bool) -> Option<NaiveDate> {
-    if !serial.is_finite() || serial < 0.0 || serial > 2_958_465.0 {
+    if !serial.is_finite() || !(0.0..=2_958_465.0).contains(&serial) {
         return None;
     }
     let days = serial.floor() as i64;
@@ -366,10 +366,11 @@ fn strip_ordinal_suffixes(s: &str) -> String {
         .map(|w| {
             let lower = w.to_ascii_lowercase();
             for suffix in ["st", "nd", "rd", "th"] {
-                if let Some(num) = lower.strip_suffix(suffix) {
-                    if !num.is_empty() && num.chars().all(|c| c.is_ascii_digit()) {
-                        return num.to_string();
-                    }
+                if let Some(num) = lower.strip_suffix(suffix)
+                    && !num.is_empty()
+                    && num.chars().all(|c| c.is_ascii_digit())
+                {
+                    return num.to_string();
                 }
             }
             w.to_string()
@@ -431,12 +432,11 @@ pub fn likert(cell: Cell<'_>, scale: &Scale) -> Parsed<f64> {
                         scale.min, scale.max
                     ));
                 }
-                if rest.starts_with(|c: char| !c.is_ascii_digit() && c != '.')
-                    || rest.starts_with(". ")
+                if (rest.starts_with(|c: char| !c.is_ascii_digit() && c != '.')
+                    || rest.starts_with(". "))
+                    && let Ok(n) = digits.parse::<f64>()
                 {
-                    if let Ok(n) = digits.parse::<f64>() {
-                        return label_agrees(t, n, rest, scale).and_then(|()| on_scale(n));
-                    }
+                    return label_agrees(t, n, rest, scale).and_then(|()| on_scale(n));
                 }
             }
             let key = fold(t);
@@ -489,25 +489,26 @@ pub fn financial_year(
         let body = lower.strip_prefix("fy").unwrap_or(&lower).trim();
         if let Some((a, b)) = body.split_once(['-', '/', '–']) {
             let (a, b) = (a.trim(), b.trim());
-            if a.len() == 4 && (b.len() == 2 || b.len() == 4) {
-                if let (Ok(start), Ok(end)) = (a.parse::<i32>(), b.parse::<i32>()) {
-                    let end_full = if b.len() == 2 {
-                        start / 100 * 100 + end
-                    } else {
-                        end
-                    };
-                    let end_full = if b.len() == 2 && end_full < start {
-                        end_full + 100
-                    } else {
-                        end_full
-                    };
-                    if end_full == start + 1 {
-                        return Ok(Some(start));
-                    }
-                    return Err(format!(
-                        "{EXPECTED}: a financial year spans two consecutive years"
-                    ));
+            if a.len() == 4
+                && (b.len() == 2 || b.len() == 4)
+                && let (Ok(start), Ok(end)) = (a.parse::<i32>(), b.parse::<i32>())
+            {
+                let end_full = if b.len() == 2 {
+                    start / 100 * 100 + end
+                } else {
+                    end
+                };
+                let end_full = if b.len() == 2 && end_full < start {
+                    end_full + 100
+                } else {
+                    end_full
+                };
+                if end_full == start + 1 {
+                    return Ok(Some(start));
                 }
+                return Err(format!(
+                    "{EXPECTED}: a financial year spans two consecutive years"
+                ));
             }
         }
     }

@@ -113,7 +113,7 @@ pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -148,8 +148,8 @@ mod tests {
         assert_eq!(rate(Some(0.0), Some(40.0), 5), "0%");
         assert_eq!(rate(None, Some(40.0), 5), DASH);
         assert_eq!(rate(Some(0.5), None, 5), DASH);
-        assert_eq!(mean(Some(3.14159), Some(10.0), 2, 5), "3.14");
-        assert_eq!(mean(Some(3.14159), Some(2.0), 2, 5), DASH);
+        assert_eq!(mean(Some(4.12345), Some(10.0), 2, 5), "4.12");
+        assert_eq!(mean(Some(4.12345), Some(2.0), 2, 5), DASH);
     }
 
     #[test]
