@@ -163,7 +163,7 @@ def likert_value(text):
     m = re.match(r"\s*(\d+(?:\.\d+)?)", text)
     if m:
         return float(m.group(1))
-    labels = {fold(label): i + 1 for i, label in enumerate(LIKERT)}
+    labels = {fold(label): float(i + 1) for i, label in enumerate(LIKERT)}
     return labels.get(fold(text))
 
 
