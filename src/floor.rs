@@ -1,8 +1,8 @@
 //! `hubreport read-floor DIR` (hidden): read every spreadsheet and CSV file
 //! in a folder into memory and nothing else, with calamine's
-//! `worksheet_range` and polars' CSV reader. The benchmark divides the
-//! pipeline's time by this one: everything hubreport does beyond reading
-//! should be small beside it.
+//! `worksheet_range` and polars' CSV reader, files in parallel on every core
+//! (as the loader reads them). The benchmark divides the pipeline's time by
+//! this one: everything hubreport does beyond reading should be small beside it.
 
 use std::path::Path;
 use std::time::Instant;
@@ -19,35 +19,69 @@ pub fn run(dir: &Path) -> Result<()> {
             source,
         })?
         .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| crate::load::sheet::is_supported(p))
         .collect();
     entries.sort();
-    let (mut files, mut rows) = (0, 0);
-    for path in entries {
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        match ext.as_str() {
-            "csv" => rows += crate::frame::read_csv_only(&path, header_line(&path))?,
-            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
-                let mut book = open_workbook_auto(&path)
-                    .map_err(|e| Error::input(&path, None, e.to_string()))?;
-                for name in book.sheet_names() {
-                    let range = book
-                        .worksheet_range(&name)
-                        .map_err(|e| Error::input(&path, Some(&name), e.to_string()))?;
-                    rows += range.height();
-                }
-            }
-            _ => continue,
-        }
-        files += 1;
+    // Files on as many threads as there are cores, largest first, as the
+    // loader reads them: a workbook is parsed on one thread.
+    entries.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map_or(0, |m| m.len())));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(entries.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let counts: Vec<Result<usize>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut rows = Ok(0);
+                    while let Some(path) =
+                        entries.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
+                        rows = rows.and_then(|n| read_one(path).map(|r| n + r));
+                    }
+                    rows
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(Error::Internal("a reader thread failed".into())))
+            })
+            .collect()
+    });
+    let mut rows = 0;
+    for count in counts {
+        rows += count?;
     }
     crate::log::out(&format!(
-        "read {files} files, {rows} rows, in {:.3} s\n",
+        "read {} files, {rows} rows, in {:.3} s\n",
+        entries.len(),
         start.elapsed().as_secs_f64()
     ));
     Ok(())
+}
+
+/// Reads one file into memory; returns its rows.
+fn read_one(path: &Path) -> Result<usize> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext == "csv" {
+        return crate::frame::read_csv_only(path, header_line(path));
+    }
+    let mut book = open_workbook_auto(path).map_err(|e| Error::input(path, None, e.to_string()))?;
+    let mut rows = 0;
+    for name in book.sheet_names() {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| Error::input(path, Some(&name), e.to_string()))?;
+        rows += range.height();
+    }
+    Ok(rows)
 }
 
 /// The header's line: the first of the widest among the first 30 lines
