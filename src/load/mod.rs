@@ -5,6 +5,7 @@
 pub mod agency;
 pub mod columns;
 pub mod pseudo;
+mod screen;
 pub mod sheet;
 pub mod sources;
 pub mod text;

@@ -1,8 +1,10 @@
 //! Spreadsheets (xlsx, xlsm, xlsb, xls, ods) into raw sheets, with calamine.
 //!
 //! A zipped workbook's parts are measured from its directory before calamine
-//! unpacks anything, and xlsx and xlsb sheets are streamed cell by cell into
-//! a [`Grid`]: nothing is sized from the extent a file declares.
+//! unpacks anything, what calamine would build on opening the file is
+//! screened against what the file holds (`screen.rs`), and xlsx and xlsb
+//! sheets are streamed cell by cell into a [`Grid`]: nothing is sized from
+//! the extent a file declares.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -11,6 +13,7 @@ use calamine::{
     Data, DataRef, Reader, SheetType, SheetVisible, Sheets, open_workbook_auto_from_rs,
 };
 
+use super::screen::{self, Archive};
 use super::sheet::{Column, Grid, RawSheet, limits, quote_list};
 use crate::config::SheetSelector;
 use crate::error::{Error, Result};
@@ -21,7 +24,8 @@ pub fn read_workbook(
     bytes: Vec<u8>,
     selector: Option<&SheetSelector>,
 ) -> Result<Vec<RawSheet>> {
-    check_unpacked_size(path, &bytes)?;
+    let archive = check_unpacked_size(path, &bytes)?;
+    screen::screen(path, &bytes, archive)?;
     // calamine is not fuzzed against every hostile file: a panic inside it
     // becomes an error naming the file rather than a crash.
     match crate::log::contained(|| read_sheets(path, bytes, selector)) {
@@ -39,14 +43,14 @@ pub fn read_workbook(
 /// than [`limits::UNPACK_RATIO`] times its packed size: a zip bomb. The
 /// sizes are the directory's; the zip reader stops at a part's declared size,
 /// so a part cannot unpack to more than it says. An xls (not a zip) has
-/// nothing to check here.
-fn check_unpacked_size(path: &Path, bytes: &[u8]) -> Result<()> {
+/// nothing to check here. Returns the opened archive, for the screen.
+fn check_unpacked_size<'a>(path: &Path, bytes: &'a [u8]) -> Result<Option<Archive<'a>>> {
     if !bytes.starts_with(b"PK") {
-        return Ok(());
+        return Ok(None);
     }
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         // calamine says what is wrong with it.
-        return Ok(());
+        return Ok(None);
     };
     let mut total: u64 = 0;
     for i in 0..archive.len() {
@@ -81,7 +85,7 @@ fn check_unpacked_size(path: &Path, bytes: &[u8]) -> Result<()> {
             ),
         ));
     }
-    Ok(())
+    Ok(Some(archive))
 }
 
 fn read_sheets(
@@ -128,8 +132,8 @@ fn read_sheets(
                     }
                     grid
                 }
-                // xls and ods have no cell stream; their formats bound a
-                // sheet's extent (xls: 65,536 x 256; ods: calamine caps it).
+                // xls and ods have no cell stream: calamine built every
+                // sheet on opening the file, within what the screen allowed.
                 book => {
                     let range = book.worksheet_range(&name).map_err(|e| cannot(&e))?;
                     let mut grid = Grid::new(true);
