@@ -113,25 +113,22 @@ fn read_sheets(
             let sheet_error = |message: String| Error::input(path, Some(&name), message);
             let cannot =
                 |e: &dyn std::fmt::Display| sheet_error(format!("the sheet cannot be read: {e}"));
+            // xlsx and xlsb stream their cells; the two readers share no
+            // trait, so one loop is written for both.
+            macro_rules! stream {
+                ($reader:expr) => {{
+                    let mut cells = $reader.map_err(|e| cannot(&e))?;
+                    let mut grid = Grid::new(true);
+                    while let Some(cell) = cells.next_cell().map_err(|e| cannot(&e))? {
+                        let (row, col) = cell.get_position();
+                        push_ref(&mut grid, row, col, cell.get_value()).map_err(&sheet_error)?;
+                    }
+                    grid
+                }};
+            }
             let grid = match &mut book {
-                Sheets::Xlsx(b) => {
-                    let mut cells = b.worksheet_cells_reader(&name).map_err(|e| cannot(&e))?;
-                    let mut grid = Grid::new(true);
-                    while let Some(cell) = cells.next_cell().map_err(|e| cannot(&e))? {
-                        let (row, col) = cell.get_position();
-                        push_ref(&mut grid, row, col, cell.get_value()).map_err(&sheet_error)?;
-                    }
-                    grid
-                }
-                Sheets::Xlsb(b) => {
-                    let mut cells = b.worksheet_cells_reader(&name).map_err(|e| cannot(&e))?;
-                    let mut grid = Grid::new(true);
-                    while let Some(cell) = cells.next_cell().map_err(|e| cannot(&e))? {
-                        let (row, col) = cell.get_position();
-                        push_ref(&mut grid, row, col, cell.get_value()).map_err(&sheet_error)?;
-                    }
-                    grid
-                }
+                Sheets::Xlsx(b) => stream!(b.worksheet_cells_reader(&name)),
+                Sheets::Xlsb(b) => stream!(b.worksheet_cells_reader(&name)),
                 // xls and ods have no cell stream: calamine built every
                 // sheet on opening the file, within what the screen allowed.
                 book => {
