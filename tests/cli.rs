@@ -297,6 +297,20 @@ fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8(assert.get_output().stdout.clone()).unwrap()
 }
 
+/// `report` on `data` for the default period, `latest`, as of `as_of`.
+fn report_latest(
+    data: &tempfile::TempDir,
+    out: &tempfile::TempDir,
+    as_of: &str,
+) -> assert_cmd::assert::Assert {
+    hubreport()
+        .args(["report", "--as-of", as_of, "--data"])
+        .arg(data.path())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+}
+
 /// A config file in its own folder naming `data` and holding `settings`.
 fn config_for(data: &Path, settings: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -404,13 +418,7 @@ fn latest_ignores_dates_after_the_run_date() {
     let dates: Vec<&str> = dates.iter().map(String::as_str).collect();
     let data = dated_data(&dates);
     let out = tempfile::tempdir().unwrap();
-    let assert = hubreport()
-        .args(["report", "--as-of", "2026-01-01", "--data"])
-        .arg(data.path())
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(0);
+    let assert = report_latest(&data, &out, "2026-01-01").code(0);
     let stdout = stdout_of(&assert);
     assert!(
         stdout.starts_with("2024-25 (as of 2025-03-31): "),
@@ -422,13 +430,7 @@ fn latest_ignores_dates_after_the_run_date() {
         stderr_of(&assert)
     );
     // Every date after the run date: nothing to pick.
-    let assert = hubreport()
-        .args(["report", "--as-of", "2024-01-01", "--data"])
-        .arg(data.path())
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(3);
+    let assert = report_latest(&data, &out, "2024-01-01").code(3);
     let err = stderr_of(&assert);
     assert!(
         err.contains("--period latest: no session is on or before the run date 2024-01-01"),
@@ -444,13 +446,7 @@ fn latest_warns_when_its_year_has_few_sessions() {
     let dates: Vec<&str> = dates.iter().map(String::as_str).collect();
     let data = dated_data(&dates);
     let out = tempfile::tempdir().unwrap();
-    let assert = hubreport()
-        .args(["report", "--as-of", "2026-01-01", "--data"])
-        .arg(data.path())
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(0);
+    let assert = report_latest(&data, &out, "2026-01-01").code(0);
     assert!(stdout_of(&assert).starts_with("2025-26 (as of 2026-01-01)"));
     let err = stderr_of(&assert);
     assert!(
