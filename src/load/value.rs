@@ -35,7 +35,7 @@ pub fn header_key(s: &str) -> String {
 /// what folding once gave.
 fn lowercase(c: char) -> impl Iterator<Item = char> {
     c.to_lowercase()
-        .filter(|&l| !unicode_normalization::char::is_combining_mark(l))
+        .filter(|&l| l.is_ascii() || !unicode_normalization::char::is_combining_mark(l))
         .map(|l| if l == 'ς' { 'σ' } else { l })
 }
 
@@ -49,7 +49,10 @@ pub fn fold(s: &str) -> String {
     for c in s.chars() {
         if c.is_alphanumeric() {
             word.extend(lowercase(c));
-        } else if c == '\'' || c == '’' || unicode_normalization::char::is_combining_mark(c) {
+        } else if c == '\''
+            || c == '’'
+            || (!c.is_ascii() && unicode_normalization::char::is_combining_mark(c))
+        {
             // "Children's" and "Childrens" are the same name; a mark with no
             // composed form belongs to its letter, not between words.
         } else {
