@@ -5,8 +5,11 @@
 
 use chrono::NaiveDate;
 use polars::prelude::{
-    Column, DataFrame, DataType, IntoLazy, NamedFrom, ParquetCompression, ParquetWriter, Series,
+    Column, DataType, IntoLazy, NamedFrom, ParquetCompression, ParquetWriter, Series,
 };
+/// A query's result as polars holds it, named here so that callers need no
+/// polars import.
+pub use polars::prelude::DataFrame;
 use polars::sql::SQLContext;
 
 use crate::error::{Error, Result};
@@ -252,16 +255,17 @@ impl SqlSession {
     }
 
     /// Runs one statement, registers its result as `name` and returns it.
-    /// The error is polars' message; the caller names the file.
-    pub fn run(&mut self, name: &str, sql: &str) -> std::result::Result<Table, String> {
+    /// The error is polars' message; the caller names the file. The result
+    /// stays a dataframe: most are only read by the queries after them, and
+    /// [`from_frame`] turns the ones that are reported into tables.
+    pub fn run(&mut self, name: &str, sql: &str) -> std::result::Result<DataFrame, String> {
         let df = self
             .ctx
             .execute(sql)
             .and_then(|lf| lf.collect())
             .map_err(|e| e.to_string())?;
-        let table = from_frame(name, &df).map_err(|e| e.to_string())?;
-        self.ctx.register(name, df.lazy());
-        Ok(table)
+        self.ctx.register(name, df.clone().lazy());
+        Ok(df)
     }
 }
 

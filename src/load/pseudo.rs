@@ -4,6 +4,7 @@
 //! quarters link; without the key a pseudonym cannot be turned back into an
 //! email, nor recomputed from a guessed one.
 
+use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -16,9 +17,20 @@ use crate::error::{Error, Result};
 pub const DEFAULT_KEY_FILE: &str = ".hubreport-key";
 const KEY_ENV: &str = "HUBREPORT_KEY";
 
-#[derive(Clone)]
 pub struct Pseudonymiser {
     mac: Hmac<Sha256>,
+    /// Each identifier met so far, as written, and its pseudonym: a delegate
+    /// books many sessions and answers several forms, and is hashed once.
+    seen: RefCell<super::FastMap<Box<str>, String>>,
+}
+
+impl Clone for Pseudonymiser {
+    fn clone(&self) -> Self {
+        Pseudonymiser {
+            mac: self.mac.clone(),
+            seen: RefCell::default(),
+        }
+    }
 }
 
 /// Where the key came from, for `check` to report.
@@ -34,7 +46,10 @@ impl Pseudonymiser {
     pub fn new(key: &[u8]) -> Self {
         let mac =
             <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
-        Pseudonymiser { mac }
+        Pseudonymiser {
+            mac,
+            seen: RefCell::default(),
+        }
     }
 
     /// The key from config, else `HUBREPORT_KEY`, else the key file beside the
@@ -113,6 +128,15 @@ impl Pseudonymiser {
 
     /// The pseudonym of an identifier, compared trimmed and case-insensitively.
     pub fn pseudonym(&self, id: &str) -> String {
+        if let Some(known) = self.seen.borrow().get(id) {
+            return known.clone();
+        }
+        let pseudonym = self.hash(id);
+        self.seen.borrow_mut().insert(id.into(), pseudonym.clone());
+        pseudonym
+    }
+
+    fn hash(&self, id: &str) -> String {
         let mut mac = self.mac.clone();
         mac.update(id.trim().to_lowercase().as_bytes());
         let digest = mac.finalize().into_bytes();

@@ -99,11 +99,36 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
-/// The cells of one column.
+/// The cells of one column: a spreadsheet's typed cells, or a text file's
+/// fields as spans of the sheet's [`RawSheet::text`].
 #[derive(Debug)]
 pub enum Column {
     Cells(Vec<Data>),
-    Text(Vec<Option<String>>),
+    Text(Vec<Span>),
+}
+
+/// Where a field sits in a sheet's text: its start and length in bytes,
+/// packed in one word (a field never holds a value with a zero length, so
+/// the default, zero, is an empty cell). Every field of a CSV file shares one
+/// buffer instead of each being a `String` of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span(u64);
+
+impl Span {
+    const LEN_BITS: u32 = 20;
+
+    /// The span of `len` bytes at `start`; `None` past what a span holds
+    /// (a field over 1 MiB, or text past 16 TiB: beyond every limit).
+    pub fn new(start: usize, len: usize) -> Option<Span> {
+        let (start, len) = (u64::try_from(start).ok()?, u64::try_from(len).ok()?);
+        (len < 1 << Self::LEN_BITS && start < 1 << (64 - Self::LEN_BITS))
+            .then_some(Span(start << Self::LEN_BITS | len))
+    }
+
+    fn range(self) -> std::ops::Range<usize> {
+        let start = (self.0 >> Self::LEN_BITS) as usize;
+        start..start + (self.0 & ((1 << Self::LEN_BITS) - 1)) as usize
+    }
 }
 
 /// A sheet as read: columns of raw cells, and where its rows sit in Excel.
@@ -121,6 +146,8 @@ pub struct RawSheet {
     pub row_numbers: Option<Vec<u32>>,
     pub columns: Vec<Column>,
     pub height: usize,
+    /// The fields of [`Column::Text`] columns, one after another.
+    pub text: String,
 }
 
 impl RawSheet {
@@ -131,7 +158,9 @@ impl RawSheet {
                 None => Cell::Empty,
             },
             Some(Column::Text(v)) => match v.get(row) {
-                Some(Some(s)) => Cell::Text(s),
+                Some(&span) if span != Span::default() => {
+                    Cell::Text(self.text.get(span.range()).unwrap_or_default())
+                }
                 _ => Cell::Empty,
             },
             None => Cell::Empty,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
-use super::sheet::{Column, Grid, RawSheet};
+use super::sheet::{Column, Grid, RawSheet, Span};
 use crate::error::{Error, Result};
 
 /// Reads a CSV file; also says how it was decoded when that was not UTF-8.
@@ -18,6 +18,9 @@ pub fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<(RawSheet, Option<&'stati
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut grid = Grid::new(false);
+    // Every field's text, one after another: a file's worth of bytes, not a
+    // string allocated per cell.
+    let mut fields = String::with_capacity(text.len() / 2);
     let mut height: u32 = 0;
     let mut record = csv::StringRecord::new();
     loop {
@@ -39,8 +42,12 @@ pub fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<(RawSheet, Option<&'stati
             }
             let chars = value.chars().count();
             let col = u32::try_from(c).unwrap_or(u32::MAX);
-            grid.push(height, col, Some(value.to_string()), chars)
+            // A field past the cell limit is refused by the grid, before it
+            // needs a span.
+            let span = Span::new(fields.len(), value.len()).unwrap_or_default();
+            grid.push(height, col, span, chars)
                 .map_err(|m| Error::input(path, None, m))?;
+            fields.push_str(value);
         }
         height = height
             .checked_add(1)
@@ -56,6 +63,7 @@ pub fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<(RawSheet, Option<&'stati
         row_numbers: laid.rows.map(|rows| rows.iter().map(|r| r + 1).collect()),
         columns: laid.columns.into_iter().map(Column::Text).collect(),
         height: laid.height,
+        text: fields,
     };
     Ok((sheet, encoding))
 }

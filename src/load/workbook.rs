@@ -150,6 +150,7 @@ fn read_sheets(
                 first_row: laid.first_row + 1,
                 row_numbers: laid.rows.map(|rows| rows.iter().map(|r| r + 1).collect()),
                 columns: laid.columns.into_iter().map(Column::Cells).collect(),
+                text: String::new(),
                 height: laid.height,
             })
         })

@@ -9,13 +9,14 @@
 //! functions that read files (`read_csv('/any/file')`) are refused before
 //! anything runs, naming the query's file.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::frame::SqlSession;
+use crate::frame::{DataFrame, SqlSession, from_frame};
 use crate::table::Table;
 
 /// The built-in queries, in the order they run.
@@ -207,7 +208,10 @@ pub fn write_built_in(dir: &Path) -> Result<usize> {
 /// The result of each query, by name.
 #[derive(Debug, Default)]
 pub struct Results {
-    tables: BTreeMap<&'static str, (Table, Origin)>,
+    /// Each query's result as polars returned it, turned into a [`Table`]
+    /// the first time it is read: a per-booking intermediate result such as
+    /// `bookings` is never copied out of polars.
+    tables: BTreeMap<&'static str, (DataFrame, Origin, OnceCell<Table>)>,
 }
 
 impl Results {
@@ -217,12 +221,12 @@ impl Results {
     pub fn run(session: &mut SqlSession, queries: &[Query]) -> Result<Results> {
         let mut tables = BTreeMap::new();
         for (i, q) in queries.iter().enumerate() {
-            let table = catch_unwind(AssertUnwindSafe(|| session.run(q.name, &q.sql)))
+            let df = catch_unwind(AssertUnwindSafe(|| session.run(q.name, &q.sql)))
                 .unwrap_or_else(|panic| {
                     Err(format!("polars stopped on it: {}", panic_text(&*panic)))
                 })
                 .map_err(|m| blame(&queries[..i], q, m))?;
-            tables.insert(q.name, (table, q.origin.clone()));
+            tables.insert(q.name, (df, q.origin.clone(), OnceCell::new()));
         }
         Ok(Results { tables })
     }
@@ -230,10 +234,28 @@ impl Results {
     /// A query's result, checked to have `columns`: an overriding query that
     /// drops one fails here, naming its file and what is missing.
     pub fn get(&self, name: &str, columns: &[&str]) -> Result<&Table> {
-        let (table, origin) = self
+        let (df, origin, cell) = self
             .tables
             .get(name)
             .ok_or_else(|| Error::Internal(format!("query '{name}' did not run")))?;
+        let table = match cell.get() {
+            Some(table) => table,
+            None => {
+                let table = catch_unwind(AssertUnwindSafe(|| from_frame(name, df)))
+                    .unwrap_or_else(|panic| {
+                        Err(Error::Internal(format!(
+                            "reading the result of query '{name}': {}",
+                            panic_text(&*panic)
+                        )))
+                    })
+                    .map_err(|e| Error::Query {
+                        file: origin.to_string(),
+                        built_in: matches!(origin, Origin::BuiltIn(_)),
+                        message: e.to_string(),
+                    })?;
+                cell.get_or_init(|| table)
+            }
+        };
         let missing: Vec<&str> = columns
             .iter()
             .copied()
