@@ -51,7 +51,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     let mut lock = publish::lock(&out_root, args.wait)?;
 
     log::info(format!("reading {}", data_dir.display()));
-    let data = load::load(&config, &data_dir)?;
+    let mut data = load::load(&config, &data_dir)?;
     let rejected = data.quality.rows_rejected();
     if rejected > 0 && args.strict {
         let first = &data.quality.rejections[0];
@@ -71,15 +71,6 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     if choices.contains(&Choice::Latest) {
         warn_if_thin_latest(&data, &calendar, &dates, today);
     }
-    let run = Run {
-        config: &config,
-        calendar,
-        queries,
-        pages,
-        quality: &data.quality,
-        today,
-        dates,
-    };
     let manifest = Manifest {
         engine: format!("hubreport {}", env!("CARGO_PKG_VERSION")),
         period: String::new(),
@@ -91,7 +82,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     };
 
     // Every folder is computed in memory before anything is written.
-    let whole = Group::new(&data, &run.calendar)?;
+    let whole = Group::new(&data, &calendar)?;
     log::info(format!(
         "loaded {} bookings, {} sessions, {} evaluation scores, {} impact answers; frames {:.1} MB",
         data.bookings.len(),
@@ -105,8 +96,23 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         .subgroups
         .iter()
         .filter(|_| wants_packs)
-        .map(|g| Ok((g, Group::new(&data.subset(g), &run.calendar)?)))
+        .map(|g| Ok((g, Group::new(&data.subset(g), &calendar)?)))
         .collect::<Result<_>>()?;
+    // The frames hold every row now: free the loaded rows (all but the
+    // ledger), so that the queries reuse their memory rather than take more.
+    // Millions of small strings take a while to free: another thread does it
+    // while the first period is computed.
+    let quality = std::mem::take(&mut data.quality);
+    let freeing = std::thread::spawn(move || drop(data));
+    let run = Run {
+        config: &config,
+        calendar,
+        queries,
+        pages,
+        quality: &quality,
+        today,
+        dates,
+    };
     let bar = log::progress(periods.len() as u64);
     let mut outputs: Vec<(Period, Files, String)> = Vec::new();
     for period in &periods {
@@ -168,7 +174,9 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     // is about to end: let the OS reclaim them rather than free them piece
     // by piece (a second or more at a million rows).
     drop(run);
-    std::mem::forget((whole, subgroups, outputs, data));
+    std::mem::forget((whole, subgroups, outputs));
+    // A thread that panicked has already reported it through the hook.
+    let _ = freeing.join();
     Ok(if rejected > 0 {
         log::warn(format!(
             "{rejected} row(s) were rejected and are left out of every figure; \
