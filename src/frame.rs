@@ -4,12 +4,12 @@
 //! here means an upgrade touches one file.
 
 use chrono::NaiveDate;
-use polars::prelude::{
-    Column, DataType, IntoLazy, NamedFrom, ParquetCompression, ParquetWriter, Series,
-};
 /// A query's result as polars holds it, named here so that callers need no
 /// polars import.
 pub use polars::prelude::DataFrame;
+use polars::prelude::{
+    Column, DataType, IntoLazy, NamedFrom, ParquetCompression, ParquetWriter, Series,
+};
 use polars::sql::SQLContext;
 
 use crate::error::{Error, Result};
@@ -121,14 +121,14 @@ impl Cols {
 /// from `calendar`.
 pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     let b = &data.bookings;
-    let quarters: Vec<String> = b
-        .iter()
-        .map(|r| calendar.quarter_of(r.session_date).label())
-        .collect();
-    let years: Vec<String> = b
-        .iter()
-        .map(|r| crate::load::value::fy_label(calendar.fy_of(r.session_date)))
-        .collect();
+    let labels = period_labels(
+        b.iter()
+            .map(|r| r.session_date)
+            .chain(data.sessions.iter().map(|s| s.session_date)),
+        calendar,
+    );
+    let fy = |d: &NaiveDate| labels.get(d).map_or("", |(fy, _)| fy.as_str());
+    let quarter = |d: &NaiveDate| labels.get(d).map_or("", |(_, q)| q.as_str());
     let attendance = Cols::new()
         .str("session_id", b.iter().map(|r| r.session_id.as_str()))
         .str("delegate_id", b.iter().map(|r| r.delegate.as_str()))
@@ -137,27 +137,19 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .str("status", b.iter().map(|r| r.status.as_str()))
         .opt_str("course", b.iter().map(|r| r.course.as_deref()))
         .date("session_date", b.iter().map(|r| r.session_date))
-        .str("fy", years.iter().map(String::as_str))
-        .str("quarter", quarters.iter().map(String::as_str))
+        .str("fy", b.iter().map(|r| fy(&r.session_date)))
+        .str("quarter", b.iter().map(|r| quarter(&r.session_date)))
         .opt_date("booked_at", b.iter().map(|r| r.booked_at))
         .opt_date("cancelled_at", b.iter().map(|r| r.cancelled_at))
         .opt_str("level", b.iter().map(|r| r.level.as_deref()))
         .build(b.len())?;
     let s = &data.sessions;
-    let quarters: Vec<String> = s
-        .iter()
-        .map(|r| calendar.quarter_of(r.session_date).label())
-        .collect();
-    let years: Vec<String> = s
-        .iter()
-        .map(|r| crate::load::value::fy_label(calendar.fy_of(r.session_date)))
-        .collect();
     let sessions = Cols::new()
         .str("session_id", s.iter().map(|r| r.session_id.as_str()))
         .str("course", s.iter().map(|r| r.course.as_str()))
         .date("session_date", s.iter().map(|r| r.session_date))
-        .str("fy", years.iter().map(String::as_str))
-        .str("quarter", quarters.iter().map(String::as_str))
+        .str("fy", s.iter().map(|r| fy(&r.session_date)))
+        .str("quarter", s.iter().map(|r| quarter(&r.session_date)))
         .opt_i64("places", s.iter().map(|r| r.places))
         .opt_str("mode", s.iter().map(|r| r.mode.as_deref()))
         .opt_str("duration", s.iter().map(|r| r.duration.map(|d| d.as_str())))
@@ -175,9 +167,9 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .build(f.len())?;
     let e = &data.scores;
     let evaluation_scores = Cols::new()
-        .str("session_id", e.iter().map(|r| r.session_id.as_str()))
-        .str("delegate_id", e.iter().map(|r| r.delegate.as_str()))
-        .str("item", e.iter().map(|r| r.item.as_str()))
+        .str("session_id", e.iter().map(|r| &*r.session_id))
+        .str("delegate_id", e.iter().map(|r| &*r.delegate))
+        .str("item", e.iter().map(|r| &*r.item))
         .opt_f64("pre", e.iter().map(|r| r.pre))
         .opt_f64("post", e.iter().map(|r| r.post))
         .f64("scale_min", e.iter().map(|r| r.scale_min))
@@ -193,9 +185,9 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .build(i.len())?;
     let is = &data.impact_scores;
     let impact_scores = Cols::new()
-        .str("session_id", is.iter().map(|r| r.session_id.as_str()))
-        .str("delegate_id", is.iter().map(|r| r.delegate.as_str()))
-        .str("item", is.iter().map(|r| r.item.as_str()))
+        .str("session_id", is.iter().map(|r| &*r.session_id))
+        .str("delegate_id", is.iter().map(|r| &*r.delegate))
+        .str("item", is.iter().map(|r| &*r.item))
         .f64("score", is.iter().map(|r| r.score))
         .f64("scale_min", is.iter().map(|r| r.scale_min))
         .f64("scale_max", is.iter().map(|r| r.scale_max))
@@ -230,6 +222,24 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         agency_returns,
         agencies,
     })
+}
+
+/// Each distinct date's financial year and quarter labels (`2024-25`,
+/// `2024-25 Q3`), worked out once rather than formatted for every row.
+fn period_labels(
+    dates: impl Iterator<Item = NaiveDate>,
+    calendar: &Calendar,
+) -> crate::load::FastMap<NaiveDate, (String, String)> {
+    let mut labels = crate::load::FastMap::default();
+    for d in dates {
+        labels.entry(d).or_insert_with(|| {
+            (
+                crate::load::value::fy_label(calendar.fy_of(d)),
+                calendar.quarter_of(d).label(),
+            )
+        });
+    }
+    labels
 }
 
 /// A polars SQL context over the loaded tables, where each query's result is

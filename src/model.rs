@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -95,12 +96,14 @@ pub struct EvaluationForm {
     pub relevance: Option<f64>,
 }
 
-/// One item of one form: its pre and post scores, and its scale.
+/// One item of one form: its pre and post scores, and its scale. A form's
+/// items share its session and delegate, and every form shares each item's
+/// name: one string each, not one per score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvaluationScore {
-    pub session_id: String,
-    pub delegate: String,
-    pub item: String,
+    pub session_id: Arc<str>,
+    pub delegate: Arc<str>,
+    pub item: Arc<str>,
     pub pre: Option<f64>,
     pub post: Option<f64>,
     pub scale_min: f64,
@@ -117,11 +120,12 @@ pub struct ImpactResponse {
     pub comment: Option<String>,
 }
 
+/// One item of one impact response (strings shared as in [`EvaluationScore`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImpactScore {
-    pub session_id: String,
-    pub delegate: String,
-    pub item: String,
+    pub session_id: Arc<str>,
+    pub delegate: Arc<str>,
+    pub item: Arc<str>,
     pub score: f64,
     pub scale_min: f64,
     pub scale_max: f64,

@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 pub type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::{Config, SourceKind};
 use crate::error::{Error, Result};
@@ -249,6 +250,21 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
         returns,
         has_sessions,
     ))
+}
+
+/// One shared string per distinct value.
+#[derive(Default)]
+struct Interner(FastMap<String, Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, value: String) -> Arc<str> {
+        if let Some(shared) = self.0.get(&value) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = value.as_str().into();
+        self.0.insert(value, shared.clone());
+        shared
+    }
 }
 
 struct Loader<'a> {
@@ -499,7 +515,7 @@ impl Loader<'_> {
         self.add_merged(dropped);
         let sessions: Vec<crate::model::Session> =
             staged_sessions.into_iter().map(|s| s.session).collect();
-        let by_id: HashMap<&str, &crate::model::Session> = sessions
+        let by_id: FastMap<&str, &crate::model::Session> = sessions
             .iter()
             .map(|s| (s.session_id.as_str(), s))
             .collect();
@@ -590,12 +606,15 @@ impl Loader<'_> {
         );
         let mut forms = Vec::new();
         let mut scores = Vec::new();
+        let mut items = Interner::default();
         for f in staged_forms {
+            let (session_id, delegate): (Arc<str>, Arc<str>) =
+                (f.session_id.as_str().into(), f.delegate.as_str().into());
             for (item, pre, post, (lo, hi)) in f.scores {
                 scores.push(EvaluationScore {
-                    session_id: f.session_id.clone(),
-                    delegate: f.delegate.clone(),
-                    item,
+                    session_id: session_id.clone(),
+                    delegate: delegate.clone(),
+                    item: items.get(item),
                     pre,
                     post,
                     scale_min: lo,
@@ -618,11 +637,13 @@ impl Loader<'_> {
         let mut responses = Vec::new();
         let mut impact_scores = Vec::new();
         for r in staged_responses {
+            let (session_id, delegate): (Arc<str>, Arc<str>) =
+                (r.session_id.as_str().into(), r.delegate.as_str().into());
             for (item, score, (lo, hi)) in r.scores {
                 impact_scores.push(ImpactScore {
-                    session_id: r.session_id.clone(),
-                    delegate: r.delegate.clone(),
-                    item,
+                    session_id: session_id.clone(),
+                    delegate: delegate.clone(),
+                    item: items.get(item),
                     score,
                     scale_min: lo,
                     scale_max: hi,
