@@ -282,8 +282,23 @@ impl SqlSession {
 /// A dataframe as a plain table: integers as i64, floats as f64, dates and
 /// anything else as text (`true`/`false` for booleans).
 pub fn from_frame(name: &str, df: &DataFrame) -> Result<Table> {
+    from_frame_columns(name, df, None)
+}
+
+/// The names of a dataframe's columns.
+pub fn column_names(df: &DataFrame) -> Vec<&str> {
+    df.columns().iter().map(|c| c.name().as_str()).collect()
+}
+
+/// [`from_frame`] for the columns in `only` (all when `None`), in the
+/// dataframe's order: a per-score result is read for its numbers without its
+/// identifiers being copied into strings.
+pub fn from_frame_columns(name: &str, df: &DataFrame, only: Option<&[&str]>) -> Result<Table> {
     let mut out = Table::new(name);
     for c in df.columns() {
+        if only.is_some_and(|only| !only.contains(&c.name().as_str())) {
+            continue;
+        }
         let s = c.as_materialized_series();
         let values = match s.dtype() {
             DataType::String => {

@@ -160,7 +160,7 @@ pub fn compute_scope(
             .collect();
         let r = Results::run(&mut session, &wanted)?;
         let [attendance, gain, impact] = overall_tables(&r, &label)?;
-        let coverage = r.get("coverage_by_agency", &["agency", "rag"])?;
+        let coverage = &r.get("coverage_by_agency", &["agency", "rag"])?;
         let coverage = coverage
             .select(
                 "coverage_by_agency",
@@ -176,13 +176,13 @@ pub fn compute_scope(
     }
     let r = Results::run(&mut session, queries)?;
 
-    let attendance = r.get("attendance_groups", &long_columns(&ATTENDANCE_MEASURES))?;
+    let attendance = &r.get("attendance_groups", &long_columns(&ATTENDANCE_MEASURES))?;
     let by_agency: Vec<&str> = ATTENDANCE_MEASURES
         .iter()
         .copied()
         .filter(|m| !SESSION_MEASURES.contains(m))
         .collect();
-    let forms = r.get(
+    let forms = &r.get(
         "paired_forms",
         &[
             "course",
@@ -194,13 +194,13 @@ pub fn compute_scope(
             "scale_max",
         ],
     )?;
-    let items = r.get(
+    let items = &r.get(
         "paired_items",
         &["item", "pre", "post", "scale_min", "scale_max"],
     )?;
-    let reaction = r.get("reaction_groups", &long_columns(&REACTION_MEASURES))?;
-    let impact = r.get("impact_groups", &long_columns(&IMPACT_ALL))?;
-    let impact_items = r.get(
+    let reaction = &r.get("reaction_groups", &long_columns(&REACTION_MEASURES))?;
+    let impact = &r.get("impact_groups", &long_columns(&IMPACT_ALL))?;
+    let impact_items = &r.get(
         "impact_by_item",
         &["item", "responses", "mean", "pct_agree"],
     )?;
@@ -212,8 +212,8 @@ pub fn compute_scope(
         "scale_min",
         "scale_max",
     ];
-    let likert = r.get("likert_answers", &likert_cols)?;
-    let funnel = r.get("funnel", &["stage", "count", "of_stage", "share"])?;
+    let likert = &r.get("likert_answers", &likert_cols)?;
+    let funnel = &r.get("funnel", &["stage", "count", "of_stage", "share"])?;
     let level_cols = [
         "agency",
         "level",
@@ -224,7 +224,7 @@ pub fn compute_scope(
         "gap",
         "rag",
     ];
-    let coverage_level = r.get("coverage_by_agency_level", &level_cols)?;
+    let coverage_level = &r.get("coverage_by_agency_level", &level_cols)?;
     let agency_cols = [
         "agency",
         "headcount",
@@ -237,7 +237,7 @@ pub fn compute_scope(
         "representation",
         "flags",
     ];
-    let coverage = r.get("coverage_by_agency", &agency_cols)?;
+    let coverage = &r.get("coverage_by_agency", &agency_cols)?;
 
     let [attendance_overall, gain_overall, impact_overall] = overall_tables(&r, &label)?;
     let tables = vec![
@@ -321,9 +321,9 @@ fn long_columns(measures: &[&'static str]) -> Vec<&'static str> {
 /// The overall attendance, learning gain and impact of the period: the
 /// headline figures, in both scopes.
 fn overall_tables(r: &Results, label: &str) -> Result<[Table; 3]> {
-    let attendance = r.get("attendance_groups", &long_columns(&ATTENDANCE_MEASURES))?;
-    let forms = r.get("paired_forms", &["pre", "post", "scale_min", "scale_max"])?;
-    let impact = r.get("impact_groups", &long_columns(&IMPACT_ALL))?;
+    let attendance = &r.get("attendance_groups", &long_columns(&ATTENDANCE_MEASURES))?;
+    let forms = &r.get("paired_forms", &["pre", "post", "scale_min", "scale_max"])?;
+    let impact = &r.get("impact_groups", &long_columns(&IMPACT_ALL))?;
     Ok([
         overall(
             attendance,

@@ -9,14 +9,13 @@
 //! functions that read files (`read_csv('/any/file')`) are refused before
 //! anything runs, naming the query's file.
 
-use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::frame::{DataFrame, SqlSession, from_frame};
+use crate::frame::{DataFrame, SqlSession, column_names, from_frame_columns};
 use crate::table::Table;
 
 /// The built-in queries, in the order they run.
@@ -208,10 +207,10 @@ pub fn write_built_in(dir: &Path) -> Result<usize> {
 /// The result of each query, by name.
 #[derive(Debug, Default)]
 pub struct Results {
-    /// Each query's result as polars returned it, turned into a [`Table`]
-    /// the first time it is read: a per-booking intermediate result such as
-    /// `bookings` is never copied out of polars.
-    tables: BTreeMap<&'static str, (DataFrame, Origin, OnceCell<Table>)>,
+    /// Each query's result as polars returned it: a per-booking intermediate
+    /// result such as `bookings` is never copied out of polars, and a result
+    /// that is read becomes a [`Table`] of the columns read only.
+    tables: BTreeMap<&'static str, (DataFrame, Origin)>,
 }
 
 impl Results {
@@ -226,53 +225,46 @@ impl Results {
                     Err(format!("polars stopped on it: {}", panic_text(&*panic)))
                 })
                 .map_err(|m| blame(&queries[..i], q, m))?;
-            tables.insert(q.name, (df, q.origin.clone(), OnceCell::new()));
+            tables.insert(q.name, (df, q.origin.clone()));
         }
         Ok(Results { tables })
     }
 
-    /// A query's result, checked to have `columns`: an overriding query that
-    /// drops one fails here, naming its file and what is missing.
-    pub fn get(&self, name: &str, columns: &[&str]) -> Result<&Table> {
-        let (df, origin, cell) = self
+    /// The `columns` of a query's result: an overriding query that drops one
+    /// fails here, naming its file and what is missing.
+    pub fn get(&self, name: &str, columns: &[&str]) -> Result<Table> {
+        let (df, origin) = self
             .tables
             .get(name)
             .ok_or_else(|| Error::Internal(format!("query '{name}' did not run")))?;
-        let table = match cell.get() {
-            Some(table) => table,
-            None => {
-                let table = catch_unwind(AssertUnwindSafe(|| from_frame(name, df)))
-                    .unwrap_or_else(|panic| {
-                        Err(Error::Internal(format!(
-                            "reading the result of query '{name}': {}",
-                            panic_text(&*panic)
-                        )))
-                    })
-                    .map_err(|e| Error::Query {
-                        file: origin.to_string(),
-                        built_in: matches!(origin, Origin::BuiltIn(_)),
-                        message: e.to_string(),
-                    })?;
-                cell.get_or_init(|| table)
-            }
+        let query_error = |message: String| Error::Query {
+            file: origin.to_string(),
+            built_in: matches!(origin, Origin::BuiltIn(_)),
+            message,
         };
+        let has = column_names(df);
         let missing: Vec<&str> = columns
             .iter()
             .copied()
-            .filter(|c| table.column(c).is_none())
+            .filter(|c| !has.contains(c))
             .collect();
         if !missing.is_empty() {
-            return Err(Error::Query {
-                file: origin.to_string(),
-                built_in: matches!(origin, Origin::BuiltIn(_)),
-                message: format!(
-                    "the result has no column {}; it has {}",
-                    crate::load::sheet::quote_list(&missing),
-                    crate::load::sheet::quote_list(&table.column_names())
-                ),
-            });
+            return Err(query_error(format!(
+                "the result has no column {}; it has {}",
+                crate::load::sheet::quote_list(&missing),
+                crate::load::sheet::quote_list(&has)
+            )));
         }
-        Ok(table)
+        catch_unwind(AssertUnwindSafe(|| {
+            from_frame_columns(name, df, Some(columns))
+        }))
+        .unwrap_or_else(|panic| {
+            Err(Error::Internal(format!(
+                "reading the result of query '{name}': {}",
+                panic_text(&*panic)
+            )))
+        })
+        .map_err(|e| query_error(e.to_string()))
     }
 }
 
