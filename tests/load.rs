@@ -285,7 +285,7 @@ S1,c@x.org,6,5,,,
     let scores: Vec<(&str, Option<f64>, Option<f64>)> = d
         .scores
         .iter()
-        .map(|s| (s.item.as_str(), s.pre, s.post))
+        .map(|s| (&*s.item, s.pre, s.post))
         .collect();
     assert_eq!(
         scores,

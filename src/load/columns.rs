@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::FastMap;
 use super::sheet::{Cell, RawSheet, quote_list};
 use super::value::{Parsed, header_key};
 use crate::config::{SourceConfig, SourceKind};
@@ -521,7 +522,7 @@ impl<'a> RowParser<'a> {
     }
 
     /// Parses the canonical column `name` (all missing if absent).
-    pub fn column<T>(
+    pub fn column<T: Clone>(
         &mut self,
         name: &str,
         required: bool,
@@ -534,21 +535,40 @@ impl<'a> RowParser<'a> {
     }
 
     /// Parses column `c`; a missing value in a required column rejects the row.
-    pub fn column_at<T>(
+    ///
+    /// A column repeats a few spellings (statuses, agencies, dates, session
+    /// ids, scores): each distinct text is parsed once, up to [`MEMO_LIMIT`]
+    /// of them, and its outcome reused. `parse` must depend on the cell only.
+    pub fn column_at<T: Clone>(
         &mut self,
         c: usize,
         required: bool,
         parse: impl Fn(Cell<'_>) -> Parsed<T>,
     ) -> Vec<Option<T>> {
         let header = self.mapped.headers[c].clone();
+        let data: &'a RawSheet = &self.mapped.data;
+        let mut memo: FastMap<&'a str, Parsed<T>> = FastMap::default();
         let mut out = Vec::with_capacity(self.height());
         for r in 0..self.height() {
             if self.skipped[r] {
                 out.push(None);
                 continue;
             }
-            let cell = self.mapped.data.cell(c, r);
-            match parse(cell) {
+            let cell = data.cell(c, r);
+            let parsed = match cell {
+                Cell::Text(text) => match memo.get(text) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let parsed = parse(cell);
+                        if memo.len() < MEMO_LIMIT {
+                            memo.insert(text, parsed.clone());
+                        }
+                        parsed
+                    }
+                },
+                _ => parse(cell),
+            };
+            match parsed {
                 Ok(Some(v)) => out.push(Some(v)),
                 Ok(None) => {
                     if required {
@@ -587,6 +607,9 @@ impl<'a> RowParser<'a> {
         (read, read - skipped - rejected, rejected)
     }
 }
+
+/// Distinct texts a column remembers the parse of.
+const MEMO_LIMIT: usize = 1 << 16;
 
 fn is_totals_label(t: &str) -> bool {
     let t = t.trim().trim_end_matches(':').trim().to_ascii_lowercase();
