@@ -282,11 +282,8 @@ S1,c@x.org,6,5,,,
         1,
         "b did not attend; c's row was rejected; a's second form is a duplicate"
     );
-    let scores: Vec<(&str, Option<f64>, Option<f64>)> = d
-        .scores
-        .iter()
-        .map(|s| (&*s.item, s.pre, s.post))
-        .collect();
+    let scores: Vec<(&str, Option<f64>, Option<f64>)> =
+        d.scores.iter().map(|s| (&*s.item, s.pre, s.post)).collect();
     assert_eq!(
         scores,
         [
