@@ -132,7 +132,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     let attendance = Cols::new()
         .str("session_id", b.iter().map(|r| r.session_id.as_str()))
         .str("delegate_id", b.iter().map(|r| r.delegate.as_str()))
-        .str("agency", b.iter().map(|r| r.agency.as_str()))
+        .str("agency", b.iter().map(|r| &*r.agency))
         .bool("agency_matched", b.iter().map(|r| r.agency_matched))
         .str("status", b.iter().map(|r| r.status.as_str()))
         .opt_str("course", b.iter().map(|r| r.course.as_deref()))

@@ -61,16 +61,18 @@ impl fmt::Display for Status {
 pub struct Booking {
     pub session_id: String,
     pub delegate: String,
-    pub agency: String,
+    /// Agency, course and level names are shared: a few hundred names for
+    /// millions of bookings.
+    pub agency: Arc<str>,
     /// False when the agency name matched nothing in the register.
     pub agency_matched: bool,
     pub status: Status,
-    pub course: Option<String>,
+    pub course: Option<Arc<str>>,
     /// From the sessions source where it has the session, else from the row.
     pub session_date: NaiveDate,
     pub booked_at: Option<NaiveDate>,
     pub cancelled_at: Option<NaiveDate>,
-    pub level: Option<String>,
+    pub level: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -304,7 +304,7 @@ fn two_columns_answering_to_one_canonical_column_need_config_to_choose() {
         .columns
         .insert("agency".into(), vec!["Organisation".into()]);
     let data = load::load(&config, dir.path()).unwrap();
-    assert_eq!(data.bookings[0].agency, "Northshire Police");
+    assert_eq!(&*data.bookings[0].agency, "Northshire Police");
     assert_eq!(data.quality.sources[0].ignored_columns, vec!["Employer"]);
 }
 

@@ -95,7 +95,7 @@ fn format_fixture_values_by_hand() {
         ]
     );
     // No register: names are kept trimmed, not flagged.
-    assert_eq!(d.bookings[4].agency, "northshire police");
+    assert_eq!(&*d.bookings[4].agency, "northshire police");
     assert!(d.quality.unmatched_agencies.is_empty());
     // 31 March and 1 April stay on their days.
     assert_eq!(d.bookings[4].session_date, date(2025, 3, 31));
@@ -165,12 +165,12 @@ Total,8,,,,
     assert_eq!(q.duplicates_merged, 1);
     assert_eq!(d.bookings.len(), 3);
     assert_eq!(d.bookings[0].status, Status::Attended);
-    assert_eq!(d.bookings[0].agency, "Northshire Police");
-    assert_eq!(d.bookings[1].agency, "Children & Families Service");
+    assert_eq!(&*d.bookings[0].agency, "Northshire Police");
+    assert_eq!(&*d.bookings[1].agency, "Children & Families Service");
     assert_eq!(d.bookings[1].status, Status::Dna);
     // Withdrawn 3 days before the session: a late cancellation.
     assert_eq!(d.bookings[2].status, Status::LateCancellation);
-    assert_eq!(d.bookings[2].agency, "Northshire Polce");
+    assert_eq!(&*d.bookings[2].agency, "Northshire Polce");
     assert!(!d.bookings[2].agency_matched);
     let u = &d.quality.unmatched_agencies;
     assert_eq!(u.len(), 1, "{u:?}");

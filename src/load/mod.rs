@@ -257,6 +257,13 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
 struct Interner(FastMap<String, Arc<str>>);
 
 impl Interner {
+    fn get_str(&mut self, value: &str) -> Arc<str> {
+        match self.0.get(value) {
+            Some(shared) => shared.clone(),
+            None => self.get(value.to_string()),
+        }
+    }
+
     fn get(&mut self, value: String) -> Arc<str> {
         if let Some(shared) = self.0.get(&value) {
             return shared.clone();
@@ -445,7 +452,7 @@ impl Loader<'_> {
             &mut rows,
             |r| {
                 let (s, d) = key(r);
-                (s.clone(), d.clone())
+                (s.as_str(), d.as_str())
             },
             &origin,
         );
@@ -509,7 +516,7 @@ impl Loader<'_> {
         // Sessions: the first row of each session id counts.
         let dropped = sources::dedupe_first(
             &mut staged_sessions,
-            |s| s.session.session_id.clone(),
+            |s| (s.session.session_id.as_str(), ""),
             |s| s.origin,
         );
         self.add_merged(dropped);
@@ -521,7 +528,9 @@ impl Loader<'_> {
             .collect();
 
         // Bookings: session facts, late cancellations, agencies, duplicates.
-        let mut bookings: Vec<(Origin, Booking)> = Vec::with_capacity(staged_bookings.len());
+        let mut names = Interner::default();
+        let mut bookings: Vec<Booking> = Vec::with_capacity(staged_bookings.len());
+        let mut origins: Vec<Origin> = Vec::with_capacity(staged_bookings.len());
         for b in staged_bookings {
             let session = by_id.get(b.session_id.as_str());
             let Some(session_date) = session.map(|s| s.session_date).or(b.session_date) else {
@@ -544,53 +553,56 @@ impl Loader<'_> {
                 status = Status::LateCancellation;
             }
             let (agency, agency_matched) = resolve(&mut self, &b.agency, "attendance", b.origin);
-            bookings.push((
-                b.origin,
-                Booking {
-                    session_id: b.session_id,
-                    delegate: b.delegate,
-                    agency,
-                    agency_matched,
-                    status,
-                    course: session.map(|s| s.course.clone()).or(b.course),
-                    session_date,
-                    booked_at: b.booked_at,
-                    cancelled_at: b.cancelled_at,
-                    level: b.level.or_else(|| session.and_then(|s| s.level.clone())),
+            let agency = names.get(agency);
+            origins.push(b.origin);
+            bookings.push(Booking {
+                session_id: b.session_id,
+                delegate: b.delegate,
+                agency,
+                agency_matched,
+                status,
+                course: match session {
+                    Some(s) => Some(names.get_str(&s.course)),
+                    None => b.course.map(|c| names.get(c)),
                 },
-            ));
+                session_date,
+                booked_at: b.booked_at,
+                cancelled_at: b.cancelled_at,
+                level: match b.level {
+                    Some(l) => Some(names.get(l)),
+                    None => session
+                        .and_then(|s| s.level.as_deref())
+                        .map(|l| names.get_str(l)),
+                },
+            });
         }
         // Duplicates: the best status wins (attended, walk-in, dna, late, cancelled);
         // among equals, the first in file order.
         let mut best: FastMap<(&str, &str), usize> = FastMap::default();
         let mut keep = vec![true; bookings.len()];
         let mut dropped: HashMap<usize, usize> = HashMap::new();
-        for (i, (origin, b)) in bookings.iter().enumerate() {
+        for (i, b) in bookings.iter().enumerate() {
             let key = (b.session_id.as_str(), b.delegate.as_str());
             match best.get(&key) {
                 None => {
                     best.insert(key, i);
                 }
                 Some(&j) => {
-                    let loser = if b.status < bookings[j].1.status {
+                    let loser = if b.status < bookings[j].status {
                         best.insert(key, i);
                         j
                     } else {
                         i
                     };
                     keep[loser] = false;
-                    let loser_origin = if loser == i { *origin } else { bookings[j].0 };
-                    *dropped.entry(loser_origin.location).or_default() += 1;
+                    *dropped.entry(origins[loser].location).or_default() += 1;
                 }
             }
         }
         self.add_merged(dropped);
-        let bookings: Vec<Booking> = bookings
-            .into_iter()
-            .zip(keep)
-            .filter(|(_, k)| *k)
-            .map(|((_, b), _)| b)
-            .collect();
+        drop(origins);
+        let mut keep = keep.into_iter();
+        bookings.retain(|_| keep.next().unwrap_or(true));
 
         // Links: evaluations and impact responses count only for trained delegates.
         let trained: FastSet<(&str, &str)> = bookings

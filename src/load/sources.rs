@@ -579,23 +579,29 @@ pub fn mask_personal(text: &str) -> String {
     crate::mask::personal(text).into_owned()
 }
 
-/// Keeps the first occurrence of each key; returns how many were dropped per
-/// location.
-pub fn dedupe_first<T, K: std::hash::Hash + Eq>(
+/// Keeps the first occurrence of each key (a pair of strings borrowed from
+/// the row, so nothing is copied to compare); returns how many were dropped
+/// per location.
+pub fn dedupe_first<T>(
     rows: &mut Vec<T>,
-    key: impl Fn(&T) -> K,
+    key: impl Fn(&T) -> (&str, &str),
     origin: impl Fn(&T) -> Origin,
 ) -> HashMap<usize, usize> {
-    let mut seen = super::FastSet::default();
     let mut dropped: HashMap<usize, usize> = HashMap::new();
-    rows.retain(|row| {
-        if seen.insert(key(row)) {
-            true
-        } else {
-            *dropped.entry(origin(row).location).or_default() += 1;
-            false
-        }
-    });
+    let keep: Vec<bool> = {
+        let mut seen = super::FastSet::default();
+        rows.iter()
+            .map(|row| {
+                let first = seen.insert(key(row));
+                if !first {
+                    *dropped.entry(origin(row).location).or_default() += 1;
+                }
+                first
+            })
+            .collect()
+    };
+    let mut keep = keep.into_iter();
+    rows.retain(|_| keep.next().unwrap_or(true));
     dropped
 }
 
