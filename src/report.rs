@@ -2,10 +2,9 @@
 //! the dataframes, compute each period's metrics, render its page, and put
 //! the tables, the page and a manifest in place under a lock.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 
@@ -114,8 +113,9 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         dates,
     };
     let bar = log::progress(periods.len() as u64);
-    let mut outputs: Vec<(Period, Files, String)> = Vec::new();
-    for period in &periods {
+    // Periods are independent: they are computed on as many threads as there
+    // are cores, and kept in the order asked for.
+    let outputs: Vec<(Period, Files, String)> = in_parallel(&periods, |period| {
         bar.set_message(period.label());
         log::info(format!("computing {period}"));
         let m = whole.metrics(*period, &run)?;
@@ -144,9 +144,11 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         }
         .with_outputs(&files);
         files.push((PathBuf::from("manifest.json"), manifest.to_bytes()));
-        outputs.push((*period, files, headline(&m)));
         bar.inc(1);
-    }
+        Ok((*period, files, headline(&m)))
+    })
+    .into_iter()
+    .collect::<Result<_>>()?;
     bar.finish_and_clear();
 
     let slugs: Vec<String> = outputs.iter().map(|(p, _, _)| p.slug()).collect();
@@ -281,30 +283,31 @@ impl Run<'_> {
 /// each period's metrics computed once.
 struct Group {
     frames: frame::Frames,
-    cache: RefCell<BTreeMap<(Period, Scope), Rc<Metrics>>>,
+    cache: Mutex<BTreeMap<(Period, Scope), Arc<Metrics>>>,
 }
 
 impl Group {
     fn new(data: &Dataset, calendar: &Calendar) -> Result<Group> {
         Ok(Group {
             frames: frame::frames(data, calendar)?,
-            cache: RefCell::default(),
+            cache: Mutex::default(),
         })
     }
 
     /// A period's metrics: every table, or (for a comparison) only the
     /// headline ones, unless every table is computed already.
-    fn metrics(&self, period: Period, run: &Run<'_>) -> Result<Rc<Metrics>> {
+    fn metrics(&self, period: Period, run: &Run<'_>) -> Result<Arc<Metrics>> {
         self.metrics_scope(period, run, Scope::Full)
     }
 
-    fn metrics_scope(&self, period: Period, run: &Run<'_>, scope: Scope) -> Result<Rc<Metrics>> {
+    fn metrics_scope(&self, period: Period, run: &Run<'_>, scope: Scope) -> Result<Arc<Metrics>> {
         for have in [Scope::Full, scope] {
-            if let Some(m) = self.cache.borrow().get(&(period, have)) {
+            let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(m) = cache.get(&(period, have)) {
                 return Ok(m.clone());
             }
         }
-        let m = Rc::new(metrics::compute_scope(
+        let m = Arc::new(metrics::compute_scope(
             &self.frames,
             run.quality,
             run.config,
@@ -313,9 +316,44 @@ impl Group {
             run.today,
             scope,
         )?);
-        self.cache.borrow_mut().insert((period, scope), m.clone());
+        // Two threads may compute the same comparison; either result serves.
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert((period, scope), m.clone());
         Ok(m)
     }
+}
+
+/// `f` of every item, on up to one thread a core, the results in the items'
+/// order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = f(item);
+                    done.lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((i, result));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A file-name-safe form of a name: `Child exploitation (CE)` → `child-exploitation-ce`.
