@@ -25,33 +25,7 @@ pub fn run(dir: &Path) -> Result<()> {
     // Files on as many threads as there are cores, largest first, as the
     // loader reads them: a workbook is parsed on one thread.
     entries.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map_or(0, |m| m.len())));
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(entries.len())
-        .max(1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let counts: Vec<Result<usize>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut rows = Ok(0);
-                    while let Some(path) =
-                        entries.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                    {
-                        rows = rows.and_then(|n| read_one(path).map(|r| n + r));
-                    }
-                    rows
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Err(Error::Internal("a reader thread failed".into())))
-            })
-            .collect()
-    });
+    let counts = crate::parallel::map_in_order(&entries, |path| read_one(path));
     let mut rows = 0;
     for count in counts {
         rows += count?;

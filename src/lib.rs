@@ -18,6 +18,7 @@ pub mod log;
 pub mod mask;
 pub mod metrics;
 pub mod model;
+pub mod parallel;
 pub mod publish;
 pub mod render;
 pub mod report;

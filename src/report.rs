@@ -115,7 +115,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     let bar = log::progress(periods.len() as u64);
     // Periods are independent: they are computed on as many threads as there
     // are cores, and kept in the order asked for.
-    let outputs: Vec<(Period, Files, String)> = in_parallel(&periods, |period| {
+    let outputs: Vec<(Period, Files, String)> = crate::parallel::map_in_order(&periods, |period| {
         bar.set_message(period.label());
         log::info(format!("computing {period}"));
         let m = whole.metrics(*period, &run)?;
@@ -323,37 +323,6 @@ impl Group {
             .insert((period, scope), m.clone());
         Ok(m)
     }
-}
-
-/// `f` of every item, on up to one thread a core, the results in the items'
-/// order.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let result = f(item);
-                    done.lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push((i, result));
-                }
-            });
-        }
-    });
-    let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A file-name-safe form of a name: `Child exploitation (CE)` → `child-exploitation-ce`.

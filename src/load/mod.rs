@@ -294,8 +294,6 @@ fn read_ahead(
     found: &[SourceFiles],
     config: &Config,
 ) -> FastMap<(&'static str, PathBuf), Result<sheet::FileRead>> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let jobs: Vec<(&'static str, &Path, Option<&crate::config::SheetSelector>)> = found
         .iter()
         .flat_map(|s| {
@@ -305,26 +303,11 @@ fn read_ahead(
                 .map(move |f| (s.kind.name(), f.as_path(), sel))
         })
         .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len())
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let done = Mutex::new(FastMap::default());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                while let Some(&(kind, path, sel)) = jobs.get(next.fetch_add(1, Ordering::Relaxed))
-                {
-                    let sheets = sheet::read_file(path, sel);
-                    done.lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert((kind, path.to_path_buf()), sheets);
-                }
-            });
-        }
-    });
-    done.into_inner().unwrap_or_else(|e| e.into_inner())
+    let reads = crate::parallel::map_in_order(&jobs, |&(_, path, sel)| sheet::read_file(path, sel));
+    jobs.iter()
+        .zip(reads)
+        .map(|(&(kind, path, _), read)| ((kind, path.to_path_buf()), read))
+        .collect()
 }
 
 impl Loader<'_> {

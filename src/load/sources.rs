@@ -85,8 +85,6 @@ pub fn id_key(s: &str) -> String {
 /// The status vocabulary: built-in labels plus config's, folded.
 pub struct StatusVocabulary {
     map: HashMap<String, Status>,
-    /// Spellings met so far, as written, and what they fold to.
-    seen: std::cell::RefCell<HashMap<String, Option<Status>>>,
     shown: Vec<String>,
 }
 
@@ -133,33 +131,25 @@ impl StatusVocabulary {
             // The canonical names themselves: "late_cancellation", "walk_in".
             map.insert(fold(status.as_str()), status);
         }
-        StatusVocabulary {
-            map,
-            shown,
-            seen: Default::default(),
-        }
+        StatusVocabulary { map, shown }
     }
 
     pub fn parse(&self, cell: Cell<'_>) -> value::Parsed<Status> {
         let Some(text) = value::text(cell)? else {
             return Ok(None);
         };
-        // An export repeats a handful of spellings: fold each once.
-        let known = self.seen.borrow().get(&text).copied();
-        let status = match known {
-            Some(s) => s,
-            None => {
-                let s = self.map.get(&fold(&text)).copied();
-                self.seen.borrow_mut().insert(text, s);
-                s
-            }
-        };
-        status.map(Some).ok_or_else(|| {
-            format!(
-                "unknown status: expected one of {} (add others under [status] in hub.toml)",
-                self.shown.join(", ")
-            )
-        })
+        // An export repeats a handful of spellings; the column parser
+        // folds each once (RowParser::column_at).
+        self.map
+            .get(&fold(&text))
+            .copied()
+            .map(Some)
+            .ok_or_else(|| {
+                format!(
+                    "unknown status: expected one of {} (add others under [status] in hub.toml)",
+                    self.shown.join(", ")
+                )
+            })
     }
 }
 
