@@ -130,8 +130,8 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     let fy = |d: &NaiveDate| labels.get(d).map_or("", |(fy, _)| fy.as_str());
     let quarter = |d: &NaiveDate| labels.get(d).map_or("", |(_, q)| q.as_str());
     let attendance = Cols::new()
-        .str("session_id", b.iter().map(|r| r.session_id.as_str()))
-        .str("delegate_id", b.iter().map(|r| r.delegate.as_str()))
+        .str("session_id", b.iter().map(|r| &*r.session_id))
+        .str("delegate_id", b.iter().map(|r| &*r.delegate))
         .str("agency", b.iter().map(|r| &*r.agency))
         .bool("agency_matched", b.iter().map(|r| r.agency_matched))
         .str("status", b.iter().map(|r| r.status.as_str()))
@@ -160,8 +160,8 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .build(s.len())?;
     let f = &data.forms;
     let evaluations = Cols::new()
-        .str("session_id", f.iter().map(|r| r.session_id.as_str()))
-        .str("delegate_id", f.iter().map(|r| r.delegate.as_str()))
+        .str("session_id", f.iter().map(|r| &*r.session_id))
+        .str("delegate_id", f.iter().map(|r| &*r.delegate))
         .opt_f64("satisfaction", f.iter().map(|r| r.satisfaction))
         .opt_f64("relevance", f.iter().map(|r| r.relevance))
         .build(f.len())?;
@@ -177,8 +177,8 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .build(e.len())?;
     let i = &data.responses;
     let impact = Cols::new()
-        .str("session_id", i.iter().map(|r| r.session_id.as_str()))
-        .str("delegate_id", i.iter().map(|r| r.delegate.as_str()))
+        .str("session_id", i.iter().map(|r| &*r.session_id))
+        .str("delegate_id", i.iter().map(|r| &*r.delegate))
         .opt_date("responded_at", i.iter().map(|r| r.responded_at))
         .opt_bool("applied_learning", i.iter().map(|r| r.applied_learning))
         .opt_str("comment", i.iter().map(|r| r.comment.as_deref()))

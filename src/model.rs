@@ -59,10 +59,11 @@ impl fmt::Display for Status {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Booking {
-    pub session_id: String,
-    pub delegate: String,
-    /// Agency, course and level names are shared: a few hundred names for
+    /// Session ids and pseudonyms are shared with the other rows that carry
+    /// them, as are agency, course and level names: a few hundred names for
     /// millions of bookings.
+    pub session_id: Arc<str>,
+    pub delegate: Arc<str>,
     pub agency: Arc<str>,
     /// False when the agency name matched nothing in the register.
     pub agency_matched: bool,
@@ -92,8 +93,8 @@ pub struct Session {
 /// One delegate's evaluation form for one session (reaction items).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvaluationForm {
-    pub session_id: String,
-    pub delegate: String,
+    pub session_id: Arc<str>,
+    pub delegate: Arc<str>,
     pub satisfaction: Option<f64>,
     pub relevance: Option<f64>,
 }
@@ -114,8 +115,8 @@ pub struct EvaluationScore {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImpactResponse {
-    pub session_id: String,
-    pub delegate: String,
+    pub session_id: Arc<str>,
+    pub delegate: Arc<str>,
     pub responded_at: Option<NaiveDate>,
     pub applied_learning: Option<bool>,
     /// Masked free text; reports show it only where config turns it on.
@@ -197,7 +198,7 @@ impl Dataset {
             .iter()
             .filter(|b| {
                 let course_ok = any_course
-                    || course_sessions.contains(b.session_id.as_str())
+                    || course_sessions.contains(&*b.session_id)
                     || b.course
                         .as_deref()
                         .is_some_and(|c| courses.contains(&header_key(c)));
@@ -206,7 +207,7 @@ impl Dataset {
             .cloned()
             .collect();
         let booked: std::collections::HashSet<&str> =
-            bookings.iter().map(|b| b.session_id.as_str()).collect();
+            bookings.iter().map(|b| &*b.session_id).collect();
         let sessions = self
             .sessions
             .iter()

@@ -392,7 +392,7 @@ fn warn_if_thin_latest(data: &Dataset, calendar: &Calendar, dates: &[NaiveDate],
     let sessions: std::collections::BTreeSet<(&str, NaiveDate)> = data
         .bookings
         .iter()
-        .map(|b| (b.session_id.as_str(), b.session_date))
+        .map(|b| (&*b.session_id, b.session_date))
         .chain(
             data.sessions
                 .iter()

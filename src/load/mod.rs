@@ -428,21 +428,13 @@ impl Loader<'_> {
         &mut self,
         mut rows: Vec<T>,
         trained: &FastSet<(&str, &str)>,
-        key: impl Fn(&T) -> (&String, &String),
+        key: impl Fn(&T) -> (&str, &str),
         origin: impl Fn(&T) -> Origin,
     ) -> Vec<T> {
-        let dropped = sources::dedupe_first(
-            &mut rows,
-            |r| {
-                let (s, d) = key(r);
-                (s.as_str(), d.as_str())
-            },
-            &origin,
-        );
+        let dropped = sources::dedupe_first(&mut rows, &key, &origin);
         self.add_merged(dropped);
         rows.retain(|r| {
-            let (s, d) = key(r);
-            let linked = trained.contains(&(s.as_str(), d.as_str()));
+            let linked = trained.contains(&key(r));
             if !linked {
                 let ledger = self.locations[origin(r).location].ledger;
                 self.quality.sources[ledger].unmatched_links += 1;
@@ -505,18 +497,28 @@ impl Loader<'_> {
         self.add_merged(dropped);
         let sessions: Vec<crate::model::Session> =
             staged_sessions.into_iter().map(|s| s.session).collect();
-        let by_id: FastMap<&str, &crate::model::Session> = sessions
+        // Each session with its course and level as the bookings share them.
+        let mut names = Interner::default();
+        let by_id: FastMap<&str, (&crate::model::Session, Arc<str>, Option<Arc<str>>)> = sessions
             .iter()
-            .map(|s| (s.session_id.as_str(), s))
+            .map(|s| {
+                let course = names.get_str(&s.course);
+                let level = s.level.as_deref().map(|l| names.get_str(l));
+                (s.session_id.as_str(), (s, course, level))
+            })
             .collect();
+        // Each agency spelling is resolved once; a spelling's rows share one
+        // string (see StagedBooking), so its address names it.
+        // (The spelling is kept with its answer, so that its address is not
+        // reused while the map holds it.)
+        let mut agency_of: FastMap<*const u8, (Arc<str>, Arc<str>, bool)> = FastMap::default();
 
         // Bookings: session facts, late cancellations, agencies, duplicates.
-        let mut names = Interner::default();
         let mut bookings: Vec<Booking> = Vec::with_capacity(staged_bookings.len());
         let mut origins: Vec<Origin> = Vec::with_capacity(staged_bookings.len());
         for b in staged_bookings {
-            let session = by_id.get(b.session_id.as_str());
-            let Some(session_date) = session.map(|s| s.session_date).or(b.session_date) else {
+            let session = by_id.get(&*b.session_id);
+            let Some(session_date) = session.map(|s| s.0.session_date).or(b.session_date) else {
                 let reason = if has_sessions {
                     format!(
                         "session '{}' is not in the sessions source, and the row has no session_date",
@@ -535,8 +537,16 @@ impl Loader<'_> {
             {
                 status = Status::LateCancellation;
             }
-            let (agency, agency_matched) = resolve(&mut self, &b.agency, "attendance", b.origin);
-            let agency = names.get(agency);
+            let (agency, agency_matched) = match agency_of.get(&b.agency.as_ptr()) {
+                // Unmatched names are resolved again: each row is counted.
+                Some((_, name, true)) => (name.clone(), true),
+                _ => {
+                    let (name, matched) = resolve(&mut self, &b.agency, "attendance", b.origin);
+                    let name = names.get(name);
+                    agency_of.insert(b.agency.as_ptr(), (b.agency.clone(), name.clone(), matched));
+                    (name, matched)
+                }
+            };
             origins.push(b.origin);
             bookings.push(Booking {
                 session_id: b.session_id,
@@ -545,17 +555,15 @@ impl Loader<'_> {
                 agency_matched,
                 status,
                 course: match session {
-                    Some(s) => Some(names.get_str(&s.course)),
-                    None => b.course.map(|c| names.get(c)),
+                    Some((_, course, _)) => Some(course.clone()),
+                    None => b.course,
                 },
                 session_date,
                 booked_at: b.booked_at,
                 cancelled_at: b.cancelled_at,
                 level: match b.level {
-                    Some(l) => Some(names.get(l)),
-                    None => session
-                        .and_then(|s| s.level.as_deref())
-                        .map(|l| names.get_str(l)),
+                    Some(l) => Some(l),
+                    None => session.and_then(|(_, _, level)| level.clone()),
                 },
             });
         }
@@ -565,7 +573,7 @@ impl Loader<'_> {
         let mut keep = vec![true; bookings.len()];
         let mut dropped: HashMap<usize, usize> = HashMap::new();
         for (i, b) in bookings.iter().enumerate() {
-            let key = (b.session_id.as_str(), b.delegate.as_str());
+            let key = (&*b.session_id, &*b.delegate);
             match best.get(&key) {
                 None => {
                     best.insert(key, i);
@@ -591,25 +599,22 @@ impl Loader<'_> {
         let trained: FastSet<(&str, &str)> = bookings
             .iter()
             .filter(|b| b.status.is_trained())
-            .map(|b| (b.session_id.as_str(), b.delegate.as_str()))
+            .map(|b| (&*b.session_id, &*b.delegate))
             .collect();
         let staged_forms = self.keep_linked(
             staged_forms,
             &trained,
-            |f| (&f.session_id, &f.delegate),
+            |f| (&*f.session_id, &*f.delegate),
             |f| f.origin,
         );
         let mut forms = Vec::new();
         let mut scores = Vec::new();
-        let mut items = Interner::default();
         for f in staged_forms {
-            let (session_id, delegate): (Arc<str>, Arc<str>) =
-                (f.session_id.as_str().into(), f.delegate.as_str().into());
             for (item, pre, post, (lo, hi)) in f.scores {
                 scores.push(EvaluationScore {
-                    session_id: session_id.clone(),
-                    delegate: delegate.clone(),
-                    item: items.get(item),
+                    session_id: f.session_id.clone(),
+                    delegate: f.delegate.clone(),
+                    item,
                     pre,
                     post,
                     scale_min: lo,
@@ -626,19 +631,17 @@ impl Loader<'_> {
         let staged_responses = self.keep_linked(
             staged_responses,
             &trained,
-            |r| (&r.session_id, &r.delegate),
+            |r| (&*r.session_id, &*r.delegate),
             |r| r.origin,
         );
         let mut responses = Vec::new();
         let mut impact_scores = Vec::new();
         for r in staged_responses {
-            let (session_id, delegate): (Arc<str>, Arc<str>) =
-                (r.session_id.as_str().into(), r.delegate.as_str().into());
             for (item, score, (lo, hi)) in r.scores {
                 impact_scores.push(ImpactScore {
-                    session_id: session_id.clone(),
-                    delegate: delegate.clone(),
-                    item: items.get(item),
+                    session_id: r.session_id.clone(),
+                    delegate: r.delegate.clone(),
+                    item,
                     score,
                     scale_min: lo,
                     scale_max: hi,

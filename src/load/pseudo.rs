@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -21,7 +22,7 @@ pub struct Pseudonymiser {
     mac: Hmac<Sha256>,
     /// Each identifier met so far, as written, and its pseudonym: a delegate
     /// books many sessions and answers several forms, and is hashed once.
-    seen: RefCell<super::FastMap<Box<str>, String>>,
+    seen: RefCell<super::FastMap<Box<str>, Arc<str>>>,
 }
 
 impl Clone for Pseudonymiser {
@@ -127,11 +128,13 @@ impl Pseudonymiser {
     }
 
     /// The pseudonym of an identifier, compared trimmed and case-insensitively.
-    pub fn pseudonym(&self, id: &str) -> String {
+    /// Each identifier's pseudonym is one shared string, however many rows
+    /// carry it.
+    pub fn pseudonym(&self, id: &str) -> Arc<str> {
         if let Some(known) = self.seen.borrow().get(id) {
             return known.clone();
         }
-        let pseudonym = self.hash(id);
+        let pseudonym: Arc<str> = self.hash(id).into();
         self.seen.borrow_mut().insert(id.into(), pseudonym.clone());
         pseudonym
     }

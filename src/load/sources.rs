@@ -2,6 +2,7 @@
 //! parsed and checked, identifiers pseudonymised, not yet joined to anything.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -19,17 +20,19 @@ pub struct Origin {
     pub row: u32,
 }
 
+/// Text values are shared: a column's repeated spellings (and a delegate's
+/// pseudonym) are one string each, however many rows carry them.
 pub struct StagedBooking {
     pub origin: Origin,
-    pub session_id: String,
-    pub delegate: String,
-    pub agency: String,
+    pub session_id: Arc<str>,
+    pub delegate: Arc<str>,
+    pub agency: Arc<str>,
     pub status: Status,
-    pub course: Option<String>,
+    pub course: Option<Arc<str>>,
     pub session_date: Option<NaiveDate>,
     pub booked_at: Option<NaiveDate>,
     pub cancelled_at: Option<NaiveDate>,
-    pub level: Option<String>,
+    pub level: Option<Arc<str>>,
 }
 
 pub struct StagedSession {
@@ -38,12 +41,12 @@ pub struct StagedSession {
 }
 
 /// One item of a form: (item, pre, post, the scale's (min, max)).
-pub type PrePost = (String, Option<f64>, Option<f64>, (f64, f64));
+pub type PrePost = (Arc<str>, Option<f64>, Option<f64>, (f64, f64));
 
 pub struct StagedForm {
     pub origin: Origin,
-    pub session_id: String,
-    pub delegate: String,
+    pub session_id: Arc<str>,
+    pub delegate: Arc<str>,
     pub satisfaction: Option<f64>,
     pub relevance: Option<f64>,
     pub scores: Vec<PrePost>,
@@ -51,12 +54,12 @@ pub struct StagedForm {
 
 pub struct StagedResponse {
     pub origin: Origin,
-    pub session_id: String,
-    pub delegate: String,
+    pub session_id: Arc<str>,
+    pub delegate: Arc<str>,
     pub responded_at: Option<NaiveDate>,
     pub applied_learning: Option<bool>,
     pub comment: Option<String>,
-    pub scores: Vec<(String, f64, (f64, f64))>,
+    pub scores: Vec<(Arc<str>, f64, (f64, f64))>,
 }
 
 pub struct StagedReturn {
@@ -171,25 +174,34 @@ impl Context<'_> {
     fn date(&self) -> impl Fn(Cell<'_>) -> value::Parsed<NaiveDate> + '_ {
         move |c| value::date(c, self.config.date_order, self.is_1904)
     }
-    fn pseudonym(&self) -> impl Fn(Cell<'_>) -> value::Parsed<String> + '_ {
-        move |c| Ok(value::identifier(c)?.map(|id| self.pseudo.pseudonym(&id)))
+    fn pseudonym(&self) -> impl Fn(Cell<'_>) -> value::Parsed<Arc<str>> + '_ {
+        move |c| match c {
+            // The common case, without a copy of the text.
+            Cell::Text(s) if !s.trim().is_empty() => Ok(Some(self.pseudo.pseudonym(s.trim()))),
+            _ => Ok(value::identifier(c)?.map(|id| self.pseudo.pseudonym(&id))),
+        }
     }
 }
 
-fn session_key(c: Cell<'_>) -> value::Parsed<String> {
-    Ok(value::identifier(c)?.map(|s| id_key(&s)))
+fn session_key(c: Cell<'_>) -> value::Parsed<Arc<str>> {
+    Ok(value::identifier(c)?.map(|s| id_key(&s).into()))
+}
+
+/// Text, shared (see [`StagedBooking`]).
+fn shared_text(c: Cell<'_>) -> value::Parsed<Arc<str>> {
+    Ok(value::text(c)?.map(Arc::from))
 }
 
 pub fn bookings(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedBooking> {
     let session_id = p.column("session_id", true, session_key);
     let delegate = p.column("delegate_id", true, ctx.pseudonym());
-    let agency = p.column("agency", true, value::text);
+    let agency = p.column("agency", true, shared_text);
     let status = p.column("status", true, |c| ctx.statuses.parse(c));
-    let course = p.column("course", false, value::text);
+    let course = p.column("course", false, shared_text);
     let session_date = p.column("session_date", false, ctx.date());
     let booked_at = p.column("booked_at", false, ctx.date());
     let cancelled_at = p.column("cancelled_at", false, ctx.date());
-    let level = p.column("level", false, value::text);
+    let level = p.column("level", false, shared_text);
     let mut out = Vec::new();
     let rows = session_id.into_iter().zip(delegate).zip(agency).zip(status);
     let rest = course
@@ -257,7 +269,7 @@ pub fn sessions(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedSession> 
         out.push(StagedSession {
             origin: ctx.origin(p, r),
             session: crate::model::Session {
-                session_id,
+                session_id: session_id.to_string(),
                 course,
                 session_date,
                 places: pl,
@@ -308,16 +320,16 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
     let long = p.mapped.has("item") && p.mapped.has("score");
 
     // Wide: pre_<item> / post_<item> columns.
-    let mut items: Vec<(String, Option<usize>, Option<usize>)> = Vec::new();
+    let mut items: Vec<(Arc<str>, Option<usize>, Option<usize>)> = Vec::new();
     if !long {
         for &c in &p.mapped.unmatched.clone() {
             let header = &p.mapped.headers[c];
             for (prefix, is_pre) in [("pre", true), ("post", false)] {
                 if let Some(item) = prefixed_item(header, prefix) {
-                    let slot = match items.iter().position(|(i, _, _)| *i == item) {
+                    let slot = match items.iter().position(|(i, _, _)| **i == *item) {
                         Some(i) => i,
                         None => {
-                            items.push((item, None, None));
+                            items.push((item.into(), None, None));
                             items.len() - 1
                         }
                     };
@@ -344,7 +356,7 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
     // Long: one row a score.
     let (long_item, long_phase, long_score) = if long {
         let item = p.column("item", true, |c| {
-            Ok(value::text(c)?.map(|t| fold(&t).replace(' ', "_")))
+            Ok(value::text(c)?.map(|t| Arc::<str>::from(fold(&t).replace(' ', "_"))))
         });
         let phase = p.column("phase", true, |c| match value::text(c)? {
             None => Ok(None),
@@ -382,7 +394,7 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
     };
 
     let mut out: Vec<StagedForm> = Vec::new();
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut index: HashMap<(Arc<str>, Arc<str>), usize> = HashMap::new();
     for r in 0..p.height() {
         if !p.keep(r) {
             continue;
@@ -409,7 +421,7 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
             form.satisfaction = form.satisfaction.or(satisfaction[r]);
             form.relevance = form.relevance.or(relevance[r]);
             if let Some((score, bounds)) = long_score[r] {
-                let entry = match form.scores.iter().position(|(i, ..)| *i == item) {
+                let entry = match form.scores.iter().position(|(i, ..)| **i == *item) {
                     Some(i) => &mut form.scores[i],
                     None => {
                         form.scores.push((item, None, None, bounds));
@@ -451,7 +463,7 @@ pub fn responses(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedResponse
         if let Some(item) = prefixed_item(&p.mapped.headers[c], "impact") {
             let scale = ctx.config.scale_for(&item).1.clone();
             let scores = p.column_at(c, false, |cell| value::likert(cell, &scale));
-            items.push((item, scale_bounds(&scale), scores));
+            items.push((Arc::<str>::from(item), scale_bounds(&scale), scores));
         }
     }
     let mut out = Vec::new();
