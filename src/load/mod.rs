@@ -294,7 +294,7 @@ fn read_ahead(
     found: &[SourceFiles],
     config: &Config,
 ) -> FastMap<(&'static str, PathBuf), Result<sheet::FileRead>> {
-    let jobs: Vec<(&'static str, &Path, Option<&crate::config::SheetSelector>)> = found
+    let mut jobs: Vec<(&'static str, &Path, Option<&crate::config::SheetSelector>)> = found
         .iter()
         .flat_map(|s| {
             let sel = config.sources.get(s.kind).sheet.as_ref();
@@ -303,6 +303,11 @@ fn read_ahead(
                 .map(move |f| (s.kind.name(), f.as_path(), sel))
         })
         .collect();
+    // Largest first: the largest file is the longest read, and the rest fit
+    // around it on the other cores.
+    jobs.sort_by_key(|&(_, path, _)| {
+        std::cmp::Reverse(std::fs::metadata(path).map_or(0, |m| m.len()))
+    });
     let reads = crate::parallel::map_in_order(&jobs, |&(_, path, sel)| sheet::read_file(path, sel));
     jobs.iter()
         .zip(reads)

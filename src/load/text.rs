@@ -40,7 +40,12 @@ pub fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<(RawSheet, Option<&'stati
             if value.trim().is_empty() {
                 continue;
             }
-            let chars = value.chars().count();
+            // A value's characters are at most its bytes: most need no count.
+            let chars = if value.len() > super::sheet::limits::CELL_CHARS {
+                value.chars().count()
+            } else {
+                value.len()
+            };
             let col = u32::try_from(c).unwrap_or(u32::MAX);
             // A field past the cell limit is refused by the grid, before it
             // needs a span.
