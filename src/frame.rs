@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 /// polars import.
 pub use polars::prelude::DataFrame;
 use polars::prelude::{
-    Column, DataType, IntoLazy, NamedFrom, ParquetCompression, ParquetWriter, Series,
+    ChunkTake, Column, DataType, IdxCa, IdxSize, IntoLazy, IntoSeries, NamedFrom, NewChunkedArray,
+    ParquetCompression, ParquetWriter, PlSmallStr, Series, StringChunked,
 };
 use polars::sql::SQLContext;
 
@@ -47,24 +48,53 @@ impl Frames {
 }
 
 /// A column builder that keeps construction terse and in one place.
-struct Cols(Vec<Column>);
+struct Cols(Vec<Column>, Option<polars::error::PolarsError>);
 
 impl Cols {
     fn new() -> Self {
-        Cols(Vec::new())
+        Cols(Vec::new(), None)
     }
-    fn str<'a, I: IntoIterator<Item = &'a str>>(mut self, name: &str, values: I) -> Self {
-        let v: Vec<&str> = values.into_iter().collect();
-        self.0.push(Series::new(name.into(), v).into());
-        self
+    fn str<'a, I: IntoIterator<Item = &'a str>>(self, name: &str, values: I) -> Self {
+        self.opt_str(name, values.into_iter().map(Some))
     }
+    /// Text shared between rows (one string in memory, however many rows
+    /// hold it) is stored once in the column too: the column gathers each
+    /// row's value from a dictionary of the distinct strings, so that rows
+    /// share its bytes instead of each holding a copy.
     fn opt_str<'a, I: IntoIterator<Item = Option<&'a str>>>(
         mut self,
         name: &str,
         values: I,
     ) -> Self {
-        let v: Vec<Option<&str>> = values.into_iter().collect();
-        self.0.push(Series::new(name.into(), v).into());
+        let mut index: crate::load::FastMap<(usize, usize), IdxSize> = Default::default();
+        let mut dictionary: Vec<&str> = Vec::new();
+        let mut nulls = false;
+        let rows: Vec<Option<IdxSize>> = values
+            .into_iter()
+            .map(|v| {
+                let Some(s) = v else {
+                    nulls = true;
+                    return None;
+                };
+                let at = index
+                    .entry((s.as_ptr() as usize, s.len()))
+                    .or_insert_with(|| {
+                        dictionary.push(s);
+                        (dictionary.len() - 1) as IdxSize
+                    });
+                Some(*at)
+            })
+            .collect();
+        let dictionary = StringChunked::from_slice(name.into(), &dictionary);
+        let rows = if nulls {
+            IdxCa::from_iter_options(PlSmallStr::EMPTY, rows.into_iter())
+        } else {
+            IdxCa::from_vec(PlSmallStr::EMPTY, rows.into_iter().flatten().collect())
+        };
+        match dictionary.take(&rows) {
+            Ok(column) => self.0.push(column.into_series().into()),
+            Err(e) => self.1 = Some(e),
+        }
         self
     }
     fn date<I: IntoIterator<Item = NaiveDate>>(mut self, name: &str, values: I) -> Self {
@@ -112,6 +142,9 @@ impl Cols {
         self
     }
     fn build(self, height: usize) -> Result<DataFrame> {
+        if let Some(e) = self.1 {
+            return Err(e.into());
+        }
         Ok(DataFrame::new(height, self.0)?)
     }
 }
