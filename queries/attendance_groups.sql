@@ -5,57 +5,68 @@
 --
 -- Sessions, places and cost come from the distinct sessions of the group
 -- (they are not defined by agency); the status counts from the bookings.
-WITH facts AS (
-    -- One row per booking per breakdown: status counts and charges.
+WITH booked AS (
+    -- The bookings counted once for each combination of the breakdowns' keys
+    -- and status: the breakdowns below add up these few rows, not every
+    -- booking once per breakdown.
+    SELECT course, agency, quarter, mode, level, status,
+           CAST(COUNT(*) AS BIGINT) AS n,
+           SUM(chargeable) AS chargeable,
+           SUM(charge) AS charge
+    FROM bookings
+    GROUP BY course, agency, quarter, mode, level, status
+),
+facts AS (
+    -- One row per combination per breakdown: status counts and charges.
     SELECT 'course' AS dimension, course AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, chargeable, charge
-    FROM bookings
+           status, n, chargeable, charge
+    FROM booked
     UNION ALL
     SELECT 'agency' AS dimension, agency AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, chargeable, charge
-    FROM bookings
+           status, n, chargeable, charge
+    FROM booked
     UNION ALL
     SELECT 'quarter' AS dimension, quarter AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, chargeable, charge
-    FROM bookings
+           status, n, chargeable, charge
+    FROM booked
     UNION ALL
     SELECT 'mode' AS dimension, mode AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, chargeable, charge
-    FROM bookings
+           status, n, chargeable, charge
+    FROM booked
     UNION ALL
     SELECT 'level' AS dimension, level AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, chargeable, charge
-    FROM bookings
+           status, n, chargeable, charge
+    FROM booked
     UNION ALL
     SELECT 'overall' AS dimension, 'All' AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, chargeable, charge
-    FROM bookings
+           status, n, chargeable, charge
+    FROM booked
     -- One row per session per breakdown (none by agency): sessions, places, cost.
     UNION ALL
     SELECT 'course' AS dimension, course AS key, 1 AS is_session, places, cost,
-           CAST(NULL AS VARCHAR) AS status, 0 AS chargeable, 0.0 AS charge
+           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS chargeable, 0.0 AS charge
     FROM period_sessions
     UNION ALL
     SELECT 'quarter' AS dimension, quarter AS key, 1 AS is_session, places, cost,
-           CAST(NULL AS VARCHAR) AS status, 0 AS chargeable, 0.0 AS charge
+           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS chargeable, 0.0 AS charge
     FROM period_sessions
     UNION ALL
     SELECT 'mode' AS dimension, mode AS key, 1 AS is_session, places, cost,
-           CAST(NULL AS VARCHAR) AS status, 0 AS chargeable, 0.0 AS charge
+           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS chargeable, 0.0 AS charge
     FROM period_sessions
     UNION ALL
     SELECT 'level' AS dimension, level AS key, 1 AS is_session, places, cost,
-           CAST(NULL AS VARCHAR) AS status, 0 AS chargeable, 0.0 AS charge
+           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS chargeable, 0.0 AS charge
     FROM period_sessions
     UNION ALL
     SELECT 'overall' AS dimension, 'All' AS key, 1 AS is_session, places, cost,
-           CAST(NULL AS VARCHAR) AS status, 0 AS chargeable, 0.0 AS charge
+           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS chargeable, 0.0 AS charge
     FROM period_sessions
 ),
 counts AS (
@@ -65,11 +76,11 @@ counts AS (
         SUM(is_session) AS sessions,
         -- A sum over no known values is empty, not 0.
         CASE WHEN COUNT(places) = 0 THEN NULL ELSE SUM(places) END AS places,
-        SUM(CASE WHEN status = 'attended' THEN 1 ELSE 0 END) AS attended,
-        SUM(CASE WHEN status = 'walk_in' THEN 1 ELSE 0 END) AS walk_ins,
-        SUM(CASE WHEN status = 'dna' THEN 1 ELSE 0 END) AS dna,
-        SUM(CASE WHEN status = 'late_cancellation' THEN 1 ELSE 0 END) AS late_cancellations,
-        SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancellations,
+        SUM(CASE WHEN status = 'attended' THEN n ELSE 0 END) AS attended,
+        SUM(CASE WHEN status = 'walk_in' THEN n ELSE 0 END) AS walk_ins,
+        SUM(CASE WHEN status = 'dna' THEN n ELSE 0 END) AS dna,
+        SUM(CASE WHEN status = 'late_cancellation' THEN n ELSE 0 END) AS late_cancellations,
+        SUM(CASE WHEN status = 'cancelled' THEN n ELSE 0 END) AS cancellations,
         SUM(chargeable) AS chargeable,
         SUM(charge) AS charges,
         CASE WHEN COUNT(cost) = 0 THEN NULL ELSE SUM(cost) END AS cost
