@@ -7,6 +7,7 @@
 SELECT
     a.session_id,
     a.delegate_id,
+    a.link,
     a.agency,
     a.status,
     a.session_date,

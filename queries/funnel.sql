@@ -2,11 +2,11 @@
 -- the stage it is drawn from (of_stage).
 WITH evaluated AS (
     -- Linked forms with any post score.
-    SELECT e.session_id, e.delegate_id
+    SELECT e.link
     FROM evaluation_scores e
-    JOIN bookings b ON e.session_id = b.session_id AND e.delegate_id = b.delegate_id
+    JOIN bookings b ON e.link = b.link
     WHERE b.trained = 1
-    GROUP BY e.session_id, e.delegate_id
+    GROUP BY e.link
     HAVING COUNT(e.post) > 0
 ),
 stages AS (

@@ -11,7 +11,7 @@ SELECT
     MIN(i.scale_min) AS scale_min,
     MAX(i.scale_max) AS scale_max
 FROM impact_scores i
-JOIN bookings b ON i.session_id = b.session_id AND i.delegate_id = b.delegate_id
+JOIN bookings b ON i.link = b.link
 CROSS JOIN params p
 WHERE b.trained = 1 AND b.session_date <= p.follow_up_cutoff
 GROUP BY i.item

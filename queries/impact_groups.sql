@@ -6,7 +6,7 @@
 -- delegate); responses from delegates not yet eligible are not counted.
 -- applied_rate: share answering yes, among responses that answered.
 WITH answers AS (
-    SELECT session_id, delegate_id, 1 AS responded,
+    SELECT link, 1 AS responded,
            CASE WHEN applied_learning THEN 1 ELSE 0 END AS applied,
            CASE WHEN applied_learning IS NOT NULL THEN 1 ELSE 0 END AS answered_applied
     FROM impact
@@ -20,7 +20,7 @@ followed AS (
         CASE WHEN b.session_date <= p.follow_up_cutoff THEN a.answered_applied ELSE 0 END AS answered_applied
     FROM bookings b
     CROSS JOIN params p
-    LEFT JOIN answers a ON b.session_id = a.session_id AND b.delegate_id = a.delegate_id
+    LEFT JOIN answers a ON b.link = a.link
     WHERE b.trained = 1
 ),
 groups AS (

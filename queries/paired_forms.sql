@@ -6,28 +6,30 @@
 --
 -- Forms link to trained delegates (attended or walk-in); forms that match
 -- none were counted in the data-quality table on load and are not here.
+--
+-- A form and its scores carry the link of the booking they belong to.
 WITH forms AS (
     SELECT
-        e.session_id,
-        e.delegate_id,
+        e.link,
         COUNT(*) AS items,
         AVG(e.pre) AS pre,
         AVG(e.post) AS post,
         MIN(e.scale_min) AS scale_min,
         MAX(e.scale_max) AS scale_max
     FROM evaluation_scores e
-    -- Only the period's sessions: far fewer rows to group.
-    JOIN period_sessions s ON e.session_id = s.session_id
+    -- Only the period's trained bookings: far fewer rows to group.
+    JOIN bookings b ON e.link = b.link
     CROSS JOIN params p
-    WHERE e.pre IS NOT NULL
+    WHERE b.trained = 1
+      AND e.pre IS NOT NULL
       AND e.post IS NOT NULL
       AND e.scale_min = p.scale_min
       AND e.scale_max = p.scale_max
-    GROUP BY e.session_id, e.delegate_id
+    GROUP BY e.link
 )
 SELECT
-    f.session_id,
-    f.delegate_id,
+    b.session_id,
+    b.delegate_id,
     b.course,
     b.agency,
     b.quarter,
@@ -37,5 +39,4 @@ SELECT
     f.scale_min,
     f.scale_max
 FROM forms f
-JOIN bookings b ON f.session_id = b.session_id AND f.delegate_id = b.delegate_id
-WHERE b.trained = 1
+JOIN bookings b ON f.link = b.link

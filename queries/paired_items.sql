@@ -10,7 +10,7 @@ SELECT
     e.scale_min,
     e.scale_max
 FROM evaluation_scores e
-JOIN bookings b ON e.session_id = b.session_id AND e.delegate_id = b.delegate_id
+JOIN bookings b ON e.link = b.link
 WHERE b.trained = 1
   AND e.pre IS NOT NULL
   AND e.post IS NOT NULL

@@ -3,7 +3,7 @@
 WITH rated AS (
     SELECT b.course, v.satisfaction, v.relevance
     FROM evaluations v
-    JOIN bookings b ON v.session_id = b.session_id AND v.delegate_id = b.delegate_id
+    JOIN bookings b ON v.link = b.link
     WHERE b.trained = 1
 ),
 groups AS (

@@ -121,6 +121,11 @@ impl Cols {
         self.0.push(Series::new(name.into(), v).into());
         self
     }
+    fn u64<I: IntoIterator<Item = u64>>(mut self, name: &str, values: I) -> Self {
+        let v: Vec<u64> = values.into_iter().collect();
+        self.0.push(Series::new(name.into(), v).into());
+        self
+    }
     fn i64<I: IntoIterator<Item = i64>>(mut self, name: &str, values: I) -> Self {
         let v: Vec<i64> = values.into_iter().collect();
         self.0.push(Series::new(name.into(), v).into());
@@ -165,6 +170,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     let attendance = Cols::new()
         .str("session_id", b.iter().map(|r| &*r.session_id))
         .str("delegate_id", b.iter().map(|r| &*r.delegate))
+        .u64("link", b.iter().map(|r| r.link))
         .str("agency", b.iter().map(|r| &*r.agency))
         .bool("agency_matched", b.iter().map(|r| r.agency_matched))
         .str("status", b.iter().map(|r| r.status.as_str()))
@@ -195,6 +201,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     let evaluations = Cols::new()
         .str("session_id", f.iter().map(|r| &*r.session_id))
         .str("delegate_id", f.iter().map(|r| &*r.delegate))
+        .u64("link", f.iter().map(|r| r.link))
         .opt_f64("satisfaction", f.iter().map(|r| r.satisfaction))
         .opt_f64("relevance", f.iter().map(|r| r.relevance))
         .build(f.len())?;
@@ -202,6 +209,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     let evaluation_scores = Cols::new()
         .str("session_id", e.iter().map(|r| &*r.session_id))
         .str("delegate_id", e.iter().map(|r| &*r.delegate))
+        .u64("link", e.iter().map(|r| r.link))
         .str("item", e.iter().map(|r| &*r.item))
         .opt_f64("pre", e.iter().map(|r| r.pre))
         .opt_f64("post", e.iter().map(|r| r.post))
@@ -212,6 +220,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     let impact = Cols::new()
         .str("session_id", i.iter().map(|r| &*r.session_id))
         .str("delegate_id", i.iter().map(|r| &*r.delegate))
+        .u64("link", i.iter().map(|r| r.link))
         .opt_date("responded_at", i.iter().map(|r| r.responded_at))
         .opt_bool("applied_learning", i.iter().map(|r| r.applied_learning))
         .opt_str("comment", i.iter().map(|r| r.comment.as_deref()))
@@ -220,6 +229,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     let impact_scores = Cols::new()
         .str("session_id", is.iter().map(|r| &*r.session_id))
         .str("delegate_id", is.iter().map(|r| &*r.delegate))
+        .u64("link", is.iter().map(|r| r.link))
         .str("item", is.iter().map(|r| &*r.item))
         .f64("score", is.iter().map(|r| r.score))
         .f64("scale_min", is.iter().map(|r| r.scale_min))

@@ -64,6 +64,9 @@ pub struct Booking {
     /// millions of bookings.
     pub session_id: Arc<str>,
     pub delegate: Arc<str>,
+    /// This booking's number, shared by the evaluation form and impact
+    /// response linked to it: queries join on it, not on two strings.
+    pub link: u64,
     pub agency: Arc<str>,
     /// False when the agency name matched nothing in the register.
     pub agency_matched: bool,
@@ -95,6 +98,8 @@ pub struct Session {
 pub struct EvaluationForm {
     pub session_id: Arc<str>,
     pub delegate: Arc<str>,
+    /// The linked booking's [`Booking::link`].
+    pub link: u64,
     pub satisfaction: Option<f64>,
     pub relevance: Option<f64>,
 }
@@ -106,6 +111,8 @@ pub struct EvaluationForm {
 pub struct EvaluationScore {
     pub session_id: Arc<str>,
     pub delegate: Arc<str>,
+    /// The linked booking's [`Booking::link`].
+    pub link: u64,
     pub item: Arc<str>,
     pub pre: Option<f64>,
     pub post: Option<f64>,
@@ -117,6 +124,8 @@ pub struct EvaluationScore {
 pub struct ImpactResponse {
     pub session_id: Arc<str>,
     pub delegate: Arc<str>,
+    /// The linked booking's [`Booking::link`].
+    pub link: u64,
     pub responded_at: Option<NaiveDate>,
     pub applied_learning: Option<bool>,
     /// Masked free text; reports show it only where config turns it on.
@@ -128,6 +137,8 @@ pub struct ImpactResponse {
 pub struct ImpactScore {
     pub session_id: Arc<str>,
     pub delegate: Arc<str>,
+    /// The linked booking's [`Booking::link`].
+    pub link: u64,
     pub item: Arc<str>,
     pub score: f64,
     pub scale_min: f64,

@@ -429,24 +429,27 @@ impl Loader<'_> {
     /// Evaluation and impact rows: duplicates (same session and delegate)
     /// count once, the first in file order; rows that match no trained
     /// delegate are counted as unmatched links and left out.
+    /// Each row kept comes with its booking's link.
     fn keep_linked<T>(
         &mut self,
         mut rows: Vec<T>,
-        trained: &FastSet<(&str, &str)>,
+        trained: &FastMap<(&str, &str), u64>,
         key: impl Fn(&T) -> (&str, &str),
         origin: impl Fn(&T) -> Origin,
-    ) -> Vec<T> {
+    ) -> Vec<(T, u64)> {
         let dropped = sources::dedupe_first(&mut rows, &key, &origin);
         self.add_merged(dropped);
-        rows.retain(|r| {
-            let linked = trained.contains(&key(r));
-            if !linked {
-                let ledger = self.locations[origin(r).location].ledger;
-                self.quality.sources[ledger].unmatched_links += 1;
+        let mut linked = Vec::with_capacity(rows.len());
+        for r in rows {
+            match trained.get(&key(&r)) {
+                Some(&link) => linked.push((r, link)),
+                None => {
+                    let ledger = self.locations[origin(&r).location].ledger;
+                    self.quality.sources[ledger].unmatched_links += 1;
+                }
             }
-            linked
-        });
-        rows
+        }
+        linked
     }
 
     fn note_unmatched_agency(&mut self, origin: Origin) {
@@ -556,6 +559,8 @@ impl Loader<'_> {
             bookings.push(Booking {
                 session_id: b.session_id,
                 delegate: b.delegate,
+                // Numbered once the duplicates are gone.
+                link: 0,
                 agency,
                 agency_matched,
                 status,
@@ -599,12 +604,15 @@ impl Loader<'_> {
         drop(origins);
         let mut keep = keep.into_iter();
         bookings.retain(|_| keep.next().unwrap_or(true));
+        for (link, b) in (0u64..).zip(bookings.iter_mut()) {
+            b.link = link;
+        }
 
         // Links: evaluations and impact responses count only for trained delegates.
-        let trained: FastSet<(&str, &str)> = bookings
+        let trained: FastMap<(&str, &str), u64> = bookings
             .iter()
             .filter(|b| b.status.is_trained())
-            .map(|b| (&*b.session_id, &*b.delegate))
+            .map(|b| ((&*b.session_id, &*b.delegate), b.link))
             .collect();
         let staged_forms = self.keep_linked(
             staged_forms,
@@ -614,11 +622,12 @@ impl Loader<'_> {
         );
         let mut forms = Vec::new();
         let mut scores = Vec::new();
-        for f in staged_forms {
+        for (f, link) in staged_forms {
             for (item, pre, post, (lo, hi)) in f.scores {
                 scores.push(EvaluationScore {
                     session_id: f.session_id.clone(),
                     delegate: f.delegate.clone(),
+                    link,
                     item,
                     pre,
                     post,
@@ -629,6 +638,7 @@ impl Loader<'_> {
             forms.push(EvaluationForm {
                 session_id: f.session_id,
                 delegate: f.delegate,
+                link,
                 satisfaction: f.satisfaction,
                 relevance: f.relevance,
             });
@@ -641,11 +651,12 @@ impl Loader<'_> {
         );
         let mut responses = Vec::new();
         let mut impact_scores = Vec::new();
-        for r in staged_responses {
+        for (r, link) in staged_responses {
             for (item, score, (lo, hi)) in r.scores {
                 impact_scores.push(ImpactScore {
                     session_id: r.session_id.clone(),
                     delegate: r.delegate.clone(),
+                    link,
                     item,
                     score,
                     scale_min: lo,
@@ -655,6 +666,7 @@ impl Loader<'_> {
             responses.push(ImpactResponse {
                 session_id: r.session_id,
                 delegate: r.delegate,
+                link,
                 responded_at: r.responded_at,
                 applied_learning: r.applied_learning,
                 comment: r.comment,
