@@ -370,7 +370,13 @@ impl Loader<'_> {
                 let room = crate::model::MAX_LISTED_REJECTIONS
                     .saturating_sub(self.quality.sources[ledger].rejections_listed);
                 let mut parser = RowParser::new(&mapped, kind.name(), display.clone(), room);
-                out.extend(parse(&ctx, &mut parser));
+                let rows = parse(&ctx, &mut parser);
+                if out.is_empty() {
+                    // One file: its rows as they are, not copied.
+                    out = rows;
+                } else {
+                    out.extend(rows);
+                }
                 let (read, loaded, rejected) = parser.counts();
                 let q = &mut self.quality.sources[ledger];
                 q.rows_read += read;
@@ -620,8 +626,9 @@ impl Loader<'_> {
             |f| (&*f.session_id, &*f.delegate),
             |f| f.origin,
         );
-        let mut forms = Vec::new();
-        let mut scores = Vec::new();
+        // Sized up front: millions of scores are not copied as a vector grows.
+        let mut forms = Vec::with_capacity(staged_forms.len());
+        let mut scores = Vec::with_capacity(staged_forms.iter().map(|(f, _)| f.scores.len()).sum());
         for (f, link) in staged_forms {
             for (item, pre, post, (lo, hi)) in f.scores {
                 scores.push(EvaluationScore {
@@ -649,8 +656,9 @@ impl Loader<'_> {
             |r| (&*r.session_id, &*r.delegate),
             |r| r.origin,
         );
-        let mut responses = Vec::new();
-        let mut impact_scores = Vec::new();
+        let mut responses = Vec::with_capacity(staged_responses.len());
+        let mut impact_scores =
+            Vec::with_capacity(staged_responses.iter().map(|(r, _)| r.scores.len()).sum());
         for (r, link) in staged_responses {
             for (item, score, (lo, hi)) in r.scores {
                 impact_scores.push(ImpactScore {

@@ -202,7 +202,7 @@ pub fn bookings(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedBooking> 
     let booked_at = p.column("booked_at", false, ctx.date());
     let cancelled_at = p.column("cancelled_at", false, ctx.date());
     let level = p.column("level", false, shared_text);
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(p.height());
     let rows = session_id.into_iter().zip(delegate).zip(agency).zip(status);
     let rest = course
         .into_iter()
@@ -393,7 +393,7 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
         (Vec::new(), Vec::new(), Vec::new())
     };
 
-    let mut out: Vec<StagedForm> = Vec::new();
+    let mut out: Vec<StagedForm> = Vec::with_capacity(if long { 0 } else { p.height() });
     let mut index: HashMap<(Arc<str>, Arc<str>), usize> = HashMap::new();
     for r in 0..p.height() {
         if !p.keep(r) {
@@ -466,7 +466,7 @@ pub fn responses(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedResponse
             items.push((Arc::<str>::from(item), scale_bounds(&scale), scores));
         }
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(p.height());
     for r in 0..p.height() {
         if !p.keep(r) {
             continue;
