@@ -548,6 +548,9 @@ impl<'a> RowParser<'a> {
         let header = self.mapped.headers[c].clone();
         let data: &'a RawSheet = &self.mapped.data;
         let mut memo: FastMap<&'a str, Parsed<T>> = FastMap::default();
+        // A column of mostly distinct texts (emails) gains nothing from the
+        // memo: once its first rows show that, it is no longer consulted.
+        let (mut lookups, mut hits) = (0usize, 0usize);
         let mut out = Vec::with_capacity(self.height());
         for r in 0..self.height() {
             if self.skipped[r] {
@@ -555,17 +558,24 @@ impl<'a> RowParser<'a> {
                 continue;
             }
             let cell = data.cell(c, r);
+            let remembering = lookups < MEMO_TRIAL || hits * 4 >= lookups;
             let parsed = match cell {
-                Cell::Text(text) => match memo.get(text) {
-                    Some(known) => known.clone(),
-                    None => {
-                        let parsed = parse(cell);
-                        if memo.len() < MEMO_LIMIT {
-                            memo.insert(text, parsed.clone());
+                Cell::Text(text) if remembering => {
+                    lookups += 1;
+                    match memo.get(text) {
+                        Some(known) => {
+                            hits += 1;
+                            known.clone()
                         }
-                        parsed
+                        None => {
+                            let parsed = parse(cell);
+                            if memo.len() < MEMO_LIMIT {
+                                memo.insert(text, parsed.clone());
+                            }
+                            parsed
+                        }
                     }
-                },
+                }
                 _ => parse(cell),
             };
             match parsed {
@@ -608,8 +618,12 @@ impl<'a> RowParser<'a> {
     }
 }
 
-/// Distinct texts a column remembers the parse of.
-const MEMO_LIMIT: usize = 1 << 16;
+/// Distinct texts a column remembers the parse of (a national year has
+/// some 40,000 sessions).
+const MEMO_LIMIT: usize = 1 << 18;
+/// Lookups after which a column whose texts repeat less than one time in
+/// four stops consulting its memo.
+const MEMO_TRIAL: usize = 1 << 12;
 
 fn is_totals_label(t: &str) -> bool {
     let t = t.trim().trim_end_matches(':').trim().to_ascii_lowercase();
