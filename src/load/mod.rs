@@ -252,6 +252,9 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
     ))
 }
 
+/// A session with its course and level names as the bookings share them.
+type SessionFacts<'a> = (&'a crate::model::Session, Arc<str>, Option<Arc<str>>);
+
 /// One shared string per distinct value.
 #[derive(Default)]
 struct Interner(FastMap<String, Arc<str>>);
@@ -513,7 +516,7 @@ impl Loader<'_> {
             staged_sessions.into_iter().map(|s| s.session).collect();
         // Each session with its course and level as the bookings share them.
         let mut names = Interner::default();
-        let by_id: FastMap<&str, (&crate::model::Session, Arc<str>, Option<Arc<str>>)> = sessions
+        let by_id: FastMap<&str, SessionFacts<'_>> = sessions
             .iter()
             .map(|s| {
                 let course = names.get_str(&s.course);
