@@ -437,8 +437,8 @@ impl Loader<'_> {
 
     /// Evaluation and impact rows: duplicates (same session and delegate)
     /// count once, the first in file order; rows that match no trained
-    /// delegate are counted as unmatched links and left out.
-    /// Each row kept comes with its booking's link.
+    /// delegate are counted as unmatched links and left out. Each row kept
+    /// comes with its booking's link.
     fn keep_linked<T>(
         &mut self,
         mut rows: Vec<T>,
@@ -525,9 +525,9 @@ impl Loader<'_> {
             })
             .collect();
         // Each agency spelling is resolved once; a spelling's rows share one
-        // string (see StagedBooking), so its address names it.
-        // (The spelling is kept with its answer, so that its address is not
-        // reused while the map holds it.)
+        // string (see StagedBooking), so its address names it. The map keeps
+        // the spelling alive beside its answer, so that no other string can
+        // take its address meanwhile.
         let mut agency_of: FastMap<*const u8, (Arc<str>, Arc<str>, bool)> = FastMap::default();
 
         // Bookings: session facts, late cancellations, agencies, duplicates.
