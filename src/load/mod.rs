@@ -533,8 +533,18 @@ impl Loader<'_> {
         // Bookings: session facts, late cancellations, agencies, duplicates.
         let mut bookings: Vec<Booking> = Vec::with_capacity(staged_bookings.len());
         let mut origins: Vec<Origin> = Vec::with_capacity(staged_bookings.len());
+        let mut last_session: Option<(*const u8, Option<&SessionFacts<'_>>)> = None;
         for b in staged_bookings {
-            let session = by_id.get(&*b.session_id);
+            // Bookings come a session at a time: a run of one session id
+            // (one shared string) is looked up once.
+            let session = match last_session {
+                Some((ptr, facts)) if ptr == b.session_id.as_ptr() => facts,
+                _ => {
+                    let facts = by_id.get(&*b.session_id);
+                    last_session = Some((b.session_id.as_ptr(), facts));
+                    facts
+                }
+            };
             let Some(session_date) = session.map(|s| s.0.session_date).or(b.session_date) else {
                 let reason = if has_sessions {
                     format!(
@@ -588,7 +598,9 @@ impl Loader<'_> {
         }
         // Duplicates: the best status wins (attended, walk-in, dna, late, cancelled);
         // among equals, the first in file order.
-        let mut best: FastMap<(&str, &str), usize> = FastMap::default();
+        // Sized up front: a map of millions of keys is not rebuilt as it grows.
+        let mut best: FastMap<(&str, &str), usize> =
+            FastMap::with_capacity_and_hasher(bookings.len(), Default::default());
         let mut keep = vec![true; bookings.len()];
         let mut dropped: HashMap<usize, usize> = HashMap::new();
         for (i, b) in bookings.iter().enumerate() {
@@ -618,11 +630,14 @@ impl Loader<'_> {
         }
 
         // Links: evaluations and impact responses count only for trained delegates.
-        let trained: FastMap<(&str, &str), u64> = bookings
-            .iter()
-            .filter(|b| b.status.is_trained())
-            .map(|b| ((&*b.session_id, &*b.delegate), b.link))
-            .collect();
+        let mut trained: FastMap<(&str, &str), u64> =
+            FastMap::with_capacity_and_hasher(bookings.len(), Default::default());
+        trained.extend(
+            bookings
+                .iter()
+                .filter(|b| b.status.is_trained())
+                .map(|b| ((&*b.session_id, &*b.delegate), b.link)),
+        );
         let staged_forms = self.keep_linked(
             staged_forms,
             &trained,
