@@ -591,7 +591,7 @@ pub fn dedupe_first<T>(
 ) -> HashMap<usize, usize> {
     let mut dropped: HashMap<usize, usize> = HashMap::new();
     let keep: Vec<bool> = {
-        let mut seen = super::FastSet::default();
+        let mut seen = super::FastSet::with_capacity_and_hasher(rows.len(), Default::default());
         rows.iter()
             .map(|row| {
                 let first = seen.insert(key(row));
