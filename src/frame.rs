@@ -58,15 +58,16 @@ impl Cols {
         self.opt_str(name, values.into_iter().map(Some))
     }
     /// Text shared between rows: see [`TextBuilder`].
-    fn opt_str<'a, I: IntoIterator<Item = Option<&'a str>>>(self, name: &str, values: I) -> Self {
+    fn opt_str<'a, I: IntoIterator<Item = Option<&'a str>>>(
+        mut self,
+        name: &str,
+        values: I,
+    ) -> Self {
         let values = values.into_iter();
         let mut column = TextBuilder::with_capacity(values.size_hint().0);
         for v in values {
             column.push(v);
         }
-        self.text(name, column)
-    }
-    fn text(mut self, name: &str, column: TextBuilder<'_>) -> Self {
         match column.finish(name) {
             Ok(column) => self.0.push(column.into()),
             Err(e) => self.1 = Some(e),
@@ -201,45 +202,21 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
     );
     let fy = |d: &NaiveDate| labels.get(d).map_or("", |(fy, _)| fy.as_str());
     let quarter = |d: &NaiveDate| labels.get(d).map_or("", |(_, q)| q.as_str());
-    // The largest tables are built in one pass over their rows, every
-    // column at once, rather than one pass a column.
-    let n = b.len();
-    let mut text: [TextBuilder<'_>; 8] = std::array::from_fn(|_| TextBuilder::with_capacity(n));
-    let (mut matched, mut session_date) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut booked_at, mut cancelled_at) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let mut link = Vec::with_capacity(n);
-    for r in b {
-        let [sid, did, agency, status, course, fy_, quarter_, level] = &mut text;
-        sid.push(Some(&*r.session_id));
-        did.push(Some(&*r.delegate));
-        link.push(r.link);
-        agency.push(Some(&*r.agency));
-        matched.push(r.agency_matched);
-        status.push(Some(r.status.as_str()));
-        course.push(r.course.as_deref());
-        session_date.push(r.session_date);
-        fy_.push(Some(fy(&r.session_date)));
-        quarter_.push(Some(quarter(&r.session_date)));
-        booked_at.push(r.booked_at);
-        cancelled_at.push(r.cancelled_at);
-        level.push(r.level.as_deref());
-    }
-    let [sid, did, agency, status, course, fy_, quarter_, level] = text;
     let attendance = Cols::new()
-        .text("session_id", sid)
-        .text("delegate_id", did)
-        .u64("link", link)
-        .text("agency", agency)
-        .bool("agency_matched", matched)
-        .text("status", status)
-        .text("course", course)
-        .date("session_date", session_date)
-        .text("fy", fy_)
-        .text("quarter", quarter_)
-        .opt_date("booked_at", booked_at)
-        .opt_date("cancelled_at", cancelled_at)
-        .text("level", level)
-        .build(n)?;
+        .str("session_id", b.iter().map(|r| &*r.session_id))
+        .str("delegate_id", b.iter().map(|r| &*r.delegate))
+        .u64("link", b.iter().map(|r| r.link))
+        .str("agency", b.iter().map(|r| &*r.agency))
+        .bool("agency_matched", b.iter().map(|r| r.agency_matched))
+        .str("status", b.iter().map(|r| r.status.as_str()))
+        .opt_str("course", b.iter().map(|r| r.course.as_deref()))
+        .date("session_date", b.iter().map(|r| r.session_date))
+        .str("fy", b.iter().map(|r| fy(&r.session_date)))
+        .str("quarter", b.iter().map(|r| quarter(&r.session_date)))
+        .opt_date("booked_at", b.iter().map(|r| r.booked_at))
+        .opt_date("cancelled_at", b.iter().map(|r| r.cancelled_at))
+        .opt_str("level", b.iter().map(|r| r.level.as_deref()))
+        .build(b.len())?;
     let s = &data.sessions;
     let sessions = Cols::new()
         .str("session_id", s.iter().map(|r| r.session_id.as_str()))
@@ -264,36 +241,16 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .opt_f64("relevance", f.iter().map(|r| r.relevance))
         .build(f.len())?;
     let e = &data.scores;
-    let n = e.len();
-    let mut text: [TextBuilder<'_>; 3] = std::array::from_fn(|_| TextBuilder::with_capacity(n));
-    let (mut link, mut pre, mut post) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut lo, mut hi) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for r in e {
-        let [sid, did, item] = &mut text;
-        sid.push(Some(&*r.session_id));
-        did.push(Some(&*r.delegate));
-        link.push(r.link);
-        item.push(Some(&*r.item));
-        pre.push(r.pre);
-        post.push(r.post);
-        lo.push(r.scale_min);
-        hi.push(r.scale_max);
-    }
-    let [sid, did, item] = text;
     let evaluation_scores = Cols::new()
-        .text("session_id", sid)
-        .text("delegate_id", did)
-        .u64("link", link)
-        .text("item", item)
-        .opt_f64("pre", pre)
-        .opt_f64("post", post)
-        .f64("scale_min", lo)
-        .f64("scale_max", hi)
-        .build(n)?;
+        .str("session_id", e.iter().map(|r| &*r.session_id))
+        .str("delegate_id", e.iter().map(|r| &*r.delegate))
+        .u64("link", e.iter().map(|r| r.link))
+        .str("item", e.iter().map(|r| &*r.item))
+        .opt_f64("pre", e.iter().map(|r| r.pre))
+        .opt_f64("post", e.iter().map(|r| r.post))
+        .f64("scale_min", e.iter().map(|r| r.scale_min))
+        .f64("scale_max", e.iter().map(|r| r.scale_max))
+        .build(e.len())?;
     let i = &data.responses;
     let impact = Cols::new()
         .str("session_id", i.iter().map(|r| &*r.session_id))
@@ -304,30 +261,15 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .opt_str("comment", i.iter().map(|r| r.comment.as_deref()))
         .build(i.len())?;
     let is = &data.impact_scores;
-    let n = is.len();
-    let mut text: [TextBuilder<'_>; 3] = std::array::from_fn(|_| TextBuilder::with_capacity(n));
-    let (mut link, mut score) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut lo, mut hi) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for r in is {
-        let [sid, did, item] = &mut text;
-        sid.push(Some(&*r.session_id));
-        did.push(Some(&*r.delegate));
-        link.push(r.link);
-        item.push(Some(&*r.item));
-        score.push(r.score);
-        lo.push(r.scale_min);
-        hi.push(r.scale_max);
-    }
-    let [sid, did, item] = text;
     let impact_scores = Cols::new()
-        .text("session_id", sid)
-        .text("delegate_id", did)
-        .u64("link", link)
-        .text("item", item)
-        .f64("score", score)
-        .f64("scale_min", lo)
-        .f64("scale_max", hi)
-        .build(n)?;
+        .str("session_id", is.iter().map(|r| &*r.session_id))
+        .str("delegate_id", is.iter().map(|r| &*r.delegate))
+        .u64("link", is.iter().map(|r| r.link))
+        .str("item", is.iter().map(|r| &*r.item))
+        .f64("score", is.iter().map(|r| r.score))
+        .f64("scale_min", is.iter().map(|r| r.scale_min))
+        .f64("scale_max", is.iter().map(|r| r.scale_max))
+        .build(is.len())?;
     let r = &data.returns;
     let fy_labels: Vec<String> = r
         .iter()
