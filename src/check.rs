@@ -118,6 +118,23 @@ pub fn summary(q: &Quality, show: usize) -> String {
         );
     }
     for s in &q.sources {
+        if let Some((name, named)) = s.preset {
+            let how = if named {
+                "named in hub.toml"
+            } else {
+                "recognised from its headers"
+            };
+            let _ = writeln!(out, "{} ({}): read as a {name} export ({how})", s.file, s.source);
+        }
+        if !s.mapping.is_empty() {
+            if s.preset.is_none() {
+                let _ = writeln!(out, "{} ({}): columns", s.file, s.source);
+            }
+            let width = s.mapping.iter().map(|(h, _)| h.chars().count()).max().unwrap_or(0);
+            for (header, role) in &s.mapping {
+                let _ = writeln!(out, "  {header:<width$}  -> {role}");
+            }
+        }
         if !s.ignored_columns.is_empty() {
             let _ = writeln!(
                 out,

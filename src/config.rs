@@ -184,6 +184,26 @@ pub struct StatusLabels {
     pub late_cancellation: Vec<String>,
     pub cancelled: Vec<String>,
     pub walk_in: Vec<String>,
+    /// Words that are not an outcome yet (`Booked`, `Wait-listed`): such
+    /// rows are skipped and counted, not rejected.
+    pub not_outcome: Vec<String>,
+    /// What `Attending` (Eventbrite's word for a booking not checked in)
+    /// means once the event is over.
+    pub attending: Attending,
+}
+
+/// The meaning of `Attending` in an attendance export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Attending {
+    /// A no-show in a file where anyone is checked in (check-in was used);
+    /// attended in a file where no one is (check-in was not used).
+    #[default]
+    Auto,
+    Attended,
+    Dna,
+    /// Not an outcome: skipped and counted.
+    NotOutcome,
 }
 
 /// A Likert scale: its bounds, its labels from `min` upwards, and the items
@@ -273,6 +293,42 @@ pub struct SourceConfig {
     pub columns: BTreeMap<String, Vec<String>>,
     /// Set to false to ignore a source that is present.
     pub enabled: Option<bool>,
+    /// The tool that wrote the files, by preset name (`eventbrite`,
+    /// `googleforms`, ...): its header rows, column names and words. Found
+    /// from the headers when unset; `"none"` turns the recognition off.
+    pub preset: Option<String>,
+    /// Values for canonical columns the files do not have, as text read like
+    /// a cell: `{ course = "Neglect", session_date = "2024-03-05" }`. A
+    /// constant stands in for a column of the same name.
+    pub constants: BTreeMap<String, String>,
+    /// How the files write `03/04/2024`; the top-level `date_order` if unset.
+    pub date_order: Option<DateOrder>,
+    /// Files or globs with settings of their own, read as well as `path`:
+    /// each entry takes the keys above, over the source's own.
+    pub files: Vec<SourceConfig>,
+}
+
+impl SourceConfig {
+    /// The settings for one entry of `files`: its own keys, the source's
+    /// for those it leaves unset (constants and column names merged, the
+    /// entry's winning).
+    pub fn with_entry(&self, entry: &SourceConfig) -> SourceConfig {
+        let mut columns = self.columns.clone();
+        columns.extend(entry.columns.clone());
+        let mut constants = self.constants.clone();
+        constants.extend(entry.constants.clone());
+        SourceConfig {
+            path: entry.path.clone(),
+            sheet: entry.sheet.clone().or_else(|| self.sheet.clone()),
+            header_row: entry.header_row.or(self.header_row),
+            columns,
+            enabled: self.enabled,
+            preset: entry.preset.clone().or_else(|| self.preset.clone()),
+            constants,
+            date_order: entry.date_order.or(self.date_order),
+            files: Vec::new(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -500,28 +556,57 @@ impl Config {
         }
         for kind in SourceKind::ALL {
             let source = self.sources.get(kind);
-            if let Some(SheetSelector::Index(i)) = source.sheet {
-                let (lo, hi) = limits::SHEET_POSITION;
-                if !(lo..=hi).contains(&i) {
+            for (i, entry) in source.files.iter().enumerate() {
+                let key = format!("sources.{kind}.files[{}]", i + 1);
+                if entry.path.is_none() {
+                    return fail(format!("{key}: every entry of files needs a path"));
+                }
+                if !entry.files.is_empty() || entry.enabled.is_some() {
                     return fail(format!(
-                        "sources.{kind}.sheet = {i} is out of range: sheet positions are numbered \
-                         from {lo} (the first tab) to {hi}"
+                        "{key}: a file entry cannot have files or enabled of its own; set them on [sources.{kind}]"
                     ));
                 }
             }
-            if let Some(row) = source.header_row {
-                whole(
-                    &format!("sources.{kind}.header_row"),
-                    i64::from(row),
-                    limits::HEADER_ROW,
-                    "a row number as Excel shows it",
-                )?;
-            }
-            if let Some(pattern) = &source.path {
-                let key = format!("sources.{kind}.path");
-                no_nul(&key, pattern).or_else(fail)?;
-                if let Err(e) = glob::Pattern::new(pattern) {
-                    return fail(format!("{key} '{pattern}' is not a valid glob: {e}"));
+            let entries = std::iter::once((format!("sources.{kind}"), source)).chain(
+                source
+                    .files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (format!("sources.{kind}.files[{}]", i + 1), e)),
+            );
+            for (key, entry) in entries {
+                if let Some(name) = &entry.preset
+                    && name != "none"
+                    && crate::load::preset::find(name).is_none()
+                {
+                    return fail(format!(
+                        "{key}.preset = \"{name}\" is not a preset; the presets are {}, or \"none\"",
+                        crate::load::preset::names().join(", ")
+                    ));
+                }
+                if let Some(SheetSelector::Index(i)) = entry.sheet {
+                    let (lo, hi) = limits::SHEET_POSITION;
+                    if !(lo..=hi).contains(&i) {
+                        return fail(format!(
+                            "{key}.sheet = {i} is out of range: sheet positions are numbered \
+                             from {lo} (the first tab) to {hi}"
+                        ));
+                    }
+                }
+                if let Some(row) = entry.header_row {
+                    whole(
+                        &format!("{key}.header_row"),
+                        i64::from(row),
+                        limits::HEADER_ROW,
+                        "a row number as Excel shows it",
+                    )?;
+                }
+                if let Some(pattern) = &entry.path {
+                    let key = format!("{key}.path");
+                    no_nul(&key, pattern).or_else(fail)?;
+                    if let Err(e) = glob::Pattern::new(pattern) {
+                        return fail(format!("{key} '{pattern}' is not a valid glob: {e}"));
+                    }
                 }
             }
         }

@@ -286,6 +286,12 @@ pub struct SourceQuality {
     /// Headers present in the file that hubreport does not use.
     #[serde(skip)]
     pub ignored_columns: Vec<String>,
+    /// The preset the file was read with, and whether config named it.
+    #[serde(skip)]
+    pub preset: Option<(&'static str, bool)>,
+    /// What each of the (first sheet's) columns became, for `check`.
+    #[serde(skip)]
+    pub mapping: Vec<(String, crate::load::columns::Role)>,
     /// Rejected values listed with their reason, and those past
     /// [`MAX_LISTED_REJECTIONS`], counted only.
     #[serde(skip)]

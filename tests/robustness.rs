@@ -158,7 +158,7 @@ mod properties {
     use hubreport::config::{Config, DateOrder, Scale};
     use hubreport::load::agency::Register;
     use hubreport::load::sheet::Cell;
-    use hubreport::load::sources::StatusVocabulary;
+    use hubreport::load::sources::{StatusVocabulary, Word};
     use hubreport::load::value::{self, fold, header_key};
     use hubreport::model::Status;
     use proptest::prelude::*;
@@ -618,13 +618,26 @@ mod properties {
     }
 
     /// The built-in status words of the data contract, and the canonical names.
-    const STATUS_WORDS: [(Status, &[&str]); 5] = [
+    const STATUS_WORDS: [(Word, &[&str]); 8] = [
         (
-            Status::Attended,
-            &["Attended", "Checked In", "Present", "Completed", "attended"],
+            Word::Outcome(Status::Attended),
+            &[
+                "Attended",
+                "Present",
+                "Completed",
+                "attended",
+                "Fully attended",
+                "Partially attended",
+                "Late",
+                "P",
+                "L",
+                "100",
+                "50",
+            ],
         ),
+        (Word::CheckedIn, &["Checked In"]),
         (
-            Status::Dna,
+            Word::Outcome(Status::Dna),
             &[
                 "DNA",
                 "Did not attend",
@@ -632,28 +645,68 @@ mod properties {
                 "Not checked in",
                 "Absent",
                 "dna",
+                "A",
+                "0",
             ],
         ),
         (
-            Status::LateCancellation,
+            Word::Outcome(Status::LateCancellation),
             &["Late cancellation", "late_cancellation"],
         ),
         (
-            Status::Cancelled,
-            &["Cancelled", "Withdrawn", "Refunded", "cancelled"],
+            Word::Outcome(Status::Cancelled),
+            &[
+                "Cancelled",
+                "Withdrawn",
+                "Refunded",
+                "cancelled",
+                "User cancelled",
+                "Event cancelled",
+                "Session cancelled",
+                "Not attending",
+                "Excused",
+                "E",
+            ],
         ),
         (
-            Status::WalkIn,
+            Word::Outcome(Status::WalkIn),
             &["Walk-in", "Walk in", "Unbooked", "walk_in"],
+        ),
+        (Word::Attending, &["Attending"]),
+        (
+            Word::NotOutcome,
+            &[
+                "Booked",
+                "Wait-listed",
+                "Waitlisted",
+                "Requested",
+                "Approved",
+                "Declined",
+            ],
         ),
     ];
 
-    fn known_status(s: &str) -> Option<Status> {
-        let key = fold(s);
+    /// The word a text is, as the README documents the matching: a grade in
+    /// brackets after the word ignored, then folded.
+    fn known_status(s: &str) -> Option<Word> {
+        let mut t = s.trim();
+        if let Some(open) = t.rfind('(')
+            && t.ends_with(')')
+            && !t[..open].trim().is_empty()
+        {
+            t = t[..open].trim();
+        }
+        if t == "?" {
+            return Some(Word::NotOutcome);
+        }
+        let key = match t.parse::<f64>() {
+            Ok(n) if t.bytes().all(|b| b.is_ascii_digit() || b == b'.') => format!("{n}"),
+            _ => fold(t),
+        };
         STATUS_WORDS
             .iter()
             .find(|(_, words)| words.iter().any(|w| fold(w) == key))
-            .map(|(status, _)| *status)
+            .map(|(word, _)| *word)
     }
 
     /// A status word respelt: any case, and any of space, hyphen, underscore
@@ -686,7 +739,7 @@ mod properties {
             pad in "[ \t]{0,2}",
         ) {
             let vocabulary = StatusVocabulary::new(&Config::default());
-            let all: Vec<(Status, &str)> = STATUS_WORDS
+            let all: Vec<(Word, &str)> = STATUS_WORDS
                 .iter()
                 .flat_map(|(s, words)| words.iter().map(move |w| (*s, *w)))
                 .collect();
@@ -744,7 +797,12 @@ mod properties {
             words.push(word.clone());
             let vocabulary = StatusVocabulary::new(&config);
             let text = respelt(&word, mask, &seps, "");
-            prop_assert_eq!(vocabulary.parse(Cell::Text(&text)), Ok(Some(status)), "{:?}", text);
+            prop_assert_eq!(
+                vocabulary.parse(Cell::Text(&text)),
+                Ok(Some(Word::Outcome(status))),
+                "{:?}",
+                text
+            );
         }
     }
 

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use super::FastMap;
-use super::sheet::{Cell, RawSheet, quote_list};
+use super::preset::{self, Preset};
+use super::sheet::{Cell, Column, RawSheet, quote_list};
 use super::value::{Parsed, header_key};
 use crate::config::{SourceConfig, SourceKind};
 use crate::error::{Error, Result};
@@ -244,6 +245,12 @@ pub struct Mapped {
     pub cols: HashMap<&'static str, usize>,
     /// Columns not matched to a canonical name (item columns among them).
     pub unmatched: Vec<usize>,
+    /// The tool's own bookkeeping columns (its preset says which).
+    pub metadata: Vec<usize>,
+    /// The preset the sheet was read with, and whether config named it.
+    pub preset: Option<(&'static Preset, bool)>,
+    /// Columns a constant stands in for, and the canonical name.
+    pub replaced: Vec<(usize, &'static str)>,
 }
 
 impl Mapped {
@@ -253,13 +260,15 @@ impl Mapped {
 }
 
 /// How well a row works as the header: (required found, any found).
+/// Columns config gives constants for count as found.
 fn header_score(
     sheet: &RawSheet,
     row: usize,
     lookup: &HashMap<String, (&'static str, usize)>,
     kind: SourceKind,
+    provided: &[&str],
 ) -> (usize, usize) {
-    let mut found: HashMap<&str, ()> = HashMap::new();
+    let mut found: HashMap<&str, ()> = provided.iter().map(|&p| (p, ())).collect();
     for c in 0..sheet.width() {
         if let Some(text) = sheet.cell(c, row).as_text()
             && let Some((name, _)) = lookup.get(&header_key(&text))
@@ -278,13 +287,25 @@ fn header_score(
 const CONFIG_RANKS: usize = 100;
 
 /// Header key → (canonical name, preference rank: lower wins).
-fn alias_lookup(kind: SourceKind, config: &SourceConfig) -> HashMap<String, (&'static str, usize)> {
+fn alias_lookup(
+    kind: SourceKind,
+    config: &SourceConfig,
+    preset: Option<&Preset>,
+) -> HashMap<String, (&'static str, usize)> {
     let mut lookup = HashMap::new();
     for spec in specs(kind) {
         // Config aliases first: the user's word beats the built-in guesses.
         if let Some(extra) = config.columns.get(spec.name) {
             for (i, alias) in extra.iter().enumerate() {
                 lookup.insert(header_key(alias), (spec.name, i.min(CONFIG_RANKS - 1)));
+            }
+        }
+        // Then the tool's own names, which are sure for its files.
+        if let Some((_, names)) = preset.and_then(|p| p.columns.iter().find(|(n, _)| *n == spec.name)) {
+            for (i, alias) in names.iter().enumerate() {
+                lookup
+                    .entry(header_key(alias))
+                    .or_insert((spec.name, (CONFIG_RANKS / 2 + i).min(CONFIG_RANKS - 1)));
             }
         }
         lookup
@@ -305,6 +326,31 @@ pub fn check_config_columns(
     config: &SourceConfig,
     origin: &std::path::Path,
 ) -> Result<()> {
+    for name in config.constants.keys() {
+        if !specs(kind).iter().any(|s| s.name == name) {
+            let known: Vec<&str> = specs(kind).iter().map(|s| s.name).collect();
+            return Err(Error::Config {
+                file: origin.to_path_buf(),
+                message: format!(
+                    "sources.{kind}.constants: '{name}' is not a column of {kind}; its columns are {}",
+                    quote_list(&known)
+                ),
+            });
+        }
+    }
+    if let Some(name) = &config.preset
+        && let Some(preset) = super::preset::find(name)
+        && !preset.reads(kind)
+    {
+        let reads: Vec<&str> = preset.kinds.iter().map(|k| k.name()).collect();
+        return Err(Error::Config {
+            file: origin.to_path_buf(),
+            message: format!(
+                "sources.{kind}.preset = \"{name}\" reads {} files, not {kind}",
+                reads.join(" and ")
+            ),
+        });
+    }
     for name in config.columns.keys() {
         if !specs(kind).iter().any(|s| s.name == name) {
             let known: Vec<&str> = specs(kind).iter().map(|s| s.name).collect();
@@ -328,8 +374,6 @@ pub fn map_headers(
     sheet: RawSheet,
     file: &std::path::Path,
 ) -> Result<Mapped> {
-    let lookup = alias_lookup(kind, config);
-    let n_required = specs(kind).iter().filter(|s| s.required).count();
     let sheet_name = sheet.sheet.clone();
     if sheet.height == 0 {
         return Err(Error::input(
@@ -338,6 +382,19 @@ pub fn map_headers(
             "the sheet is empty: no header row found",
         ));
     }
+    let (preset, signature_row) = match config.preset.as_deref() {
+        Some("none") => (None, None),
+        // Config checked the name, and that the preset reads this source.
+        Some(name) => (preset::find(name).map(|p| (p, true)), None),
+        None => match preset::recognise(kind, &sheet) {
+            Some((p, row)) => (Some((p, false)), Some(row)),
+            None => (None, None),
+        },
+    };
+    let layout = preset.map_or(preset::Layout::OneRow, |(p, _)| p.layout);
+    let lookup = alias_lookup(kind, config, preset.map(|(p, _)| p));
+    let provided: Vec<&str> = config.constants.keys().map(String::as_str).collect();
+    let n_required = specs(kind).iter().filter(|s| s.required).count();
     let header = match config.header_row {
         Some(r) => match sheet.raw_row(r) {
             Some(row) => row,
@@ -353,10 +410,11 @@ pub fn map_headers(
                 ));
             }
         },
+        None if signature_row.is_some() => signature_row.unwrap_or_default(),
         None => {
             let scan = sheet.height.min(30);
             let scores: Vec<(usize, usize)> = (0..scan)
-                .map(|r| header_score(&sheet, r, &lookup, kind))
+                .map(|r| header_score(&sheet, r, &lookup, kind, &provided))
                 .collect();
             match scores.iter().position(|&(req, _)| req == n_required) {
                 Some(r) => r,
@@ -368,16 +426,24 @@ pub fn map_headers(
         }
     };
     let header_excel_row = sheet.excel_row(header);
-    let (headers, data) = sheet.split_header(header);
+    let (rows, mut data) = sheet.split_header(header, layout.rows());
+    let (headers, names) = combine_headers(layout, rows);
 
     let mut cols: HashMap<&'static str, (usize, usize)> = HashMap::new();
     let mut unmatched = Vec::new();
+    let mut metadata = Vec::new();
     for (c, h) in headers.iter().enumerate() {
         let key = header_key(h);
-        if key.is_empty() {
+        // Qualtrics: a column's short name (`RecipientEmail`) is matched
+        // before its question text.
+        let found = names
+            .get(c)
+            .and_then(|n| lookup.get(&header_key(n)))
+            .or_else(|| lookup.get(&key));
+        if key.is_empty() && found.is_none() {
             continue;
         }
-        match lookup.get(&key) {
+        match found {
             Some(&(name, rank)) => match cols.get(name) {
                 // Two headers answer to one column and config named neither:
                 // taking either would be a guess.
@@ -402,8 +468,28 @@ pub fn map_headers(
                 }
             },
             None if kind != SourceKind::Agencies && NAME_HEADERS.contains(&key.as_str()) => {}
+            None if preset.is_some_and(|(p, _)| {
+                p.is_metadata(&key) || names.get(c).is_some_and(|n| p.is_metadata(&header_key(n)))
+            }) =>
+            {
+                metadata.push(c)
+            }
             None => unmatched.push(c),
         }
+    }
+    // Constants stand in for columns, the file's own if it has one.
+    let mut headers = headers;
+    let mut replaced = Vec::new();
+    for (name, value) in &config.constants {
+        let Some(spec) = specs(kind).iter().find(|s| s.name == name) else {
+            continue;
+        };
+        if let Some((c, _)) = cols.remove(spec.name) {
+            replaced.push((c, spec.name));
+        }
+        data.columns.push(Column::Const(value.clone()));
+        headers.push(format!("{name} (constant in hub.toml)"));
+        cols.insert(spec.name, (headers.len() - 1, 0));
     }
     let missing: Vec<&str> = specs(kind)
         .iter()
@@ -441,7 +527,117 @@ pub fn map_headers(
         headers,
         cols: cols.into_iter().map(|(k, (c, _))| (k, c)).collect(),
         unmatched,
+        metadata,
+        preset,
+        replaced,
     })
+}
+
+/// What a file's column became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// Read as a canonical column.
+    Column(&'static str),
+    /// Read as an item score (`pre_<item>`, `post_<item>`, `impact_<item>`).
+    Item(String),
+    /// Config gives a constant for the column: the file's is not read.
+    Replaced(&'static str),
+    /// The tool's own bookkeeping (its preset says so).
+    Metadata,
+    /// A person's name: never read.
+    Name,
+    Unused,
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Role::Column(name) => write!(f, "{name}"),
+            Role::Item(item) => write!(f, "{item}"),
+            Role::Replaced(name) => write!(f, "not read: hub.toml gives {name} as a constant"),
+            Role::Metadata => f.write_str("not read: the tool's own column"),
+            Role::Name => f.write_str("not read: a person's name"),
+            Role::Unused => f.write_str("not used"),
+        }
+    }
+}
+
+/// What each column of a mapped sheet became, in the file's order, then
+/// the constants.
+pub fn describe(kind: SourceKind, mapped: &Mapped) -> Vec<(String, Role)> {
+    let by_column: HashMap<usize, &'static str> =
+        mapped.cols.iter().map(|(&name, &c)| (c, name)).collect();
+    let mut out = Vec::new();
+    for (c, header) in mapped.headers.iter().enumerate() {
+        let h = header.trim();
+        let role = if let Some(&name) = by_column.get(&c) {
+            Role::Column(name)
+        } else if let Some(&(_, name)) = mapped.replaced.iter().find(|(r, _)| *r == c) {
+            Role::Replaced(name)
+        } else if mapped.metadata.contains(&c) {
+            Role::Metadata
+        } else if mapped.unmatched.contains(&c) {
+            let item = matches!(kind, SourceKind::Evaluations | SourceKind::Impact)
+                .then(|| {
+                    ["pre", "post", "impact"].iter().find_map(|p| {
+                        super::sources::prefixed_item(h, p).map(|i| format!("{p} item '{i}'"))
+                    })
+                })
+                .flatten();
+            item.map_or(Role::Unused, Role::Item)
+        } else {
+            Role::Name
+        };
+        if !h.is_empty() {
+            out.push((h.to_string(), role));
+        }
+    }
+    out
+}
+
+/// One header per column from a layout's header rows, and, for Qualtrics,
+/// each column's short name.
+fn combine_headers(layout: preset::Layout, mut rows: Vec<Vec<String>>) -> (Vec<String>, Vec<String>) {
+    match layout {
+        preset::Layout::OneRow => (rows.swap_remove(0), Vec::new()),
+        preset::Layout::QuestionOverAnswers => {
+            let (questions, answers) = (&rows[0], rows.get(1));
+            let mut carried = String::new();
+            let headers = questions
+                .iter()
+                .enumerate()
+                .map(|(c, q)| {
+                    let q = q.trim();
+                    if !q.is_empty() {
+                        carried = q.to_string();
+                    }
+                    let a = answers.and_then(|a| a.get(c)).map_or("", |a| a.trim());
+                    let plain = ["", "response", "open-ended response"];
+                    if plain.contains(&a.to_lowercase().as_str()) {
+                        if q.is_empty() { carried.clone() } else { q.to_string() }
+                    } else if carried.is_empty() {
+                        a.to_string()
+                    } else {
+                        format!("{carried} [{a}]")
+                    }
+                })
+                .collect();
+            (headers, Vec::new())
+        }
+        preset::Layout::NamesLabelsImportIds => {
+            let names = rows.swap_remove(0);
+            let labels = rows.swap_remove(0);
+            let headers = names
+                .iter()
+                .enumerate()
+                .map(|(c, n)| match labels.get(c).map(|l| l.trim()) {
+                    Some(l) if !l.is_empty() => l.to_string(),
+                    _ => n.clone(),
+                })
+                .collect();
+            (headers, names)
+        }
+    }
 }
 
 /// Parses the columns of one mapped sheet, recording each bad value as a
@@ -457,6 +653,8 @@ pub struct RowParser<'a> {
     /// How many more rejections may be listed; past that they are counted.
     room: usize,
     pub unlisted: usize,
+    /// What the data-quality notes should say of this sheet.
+    pub notes: Vec<String>,
 }
 
 impl<'a> RowParser<'a> {
@@ -482,6 +680,7 @@ impl<'a> RowParser<'a> {
             rejections: Vec::new(),
             room,
             unlisted: 0,
+            notes: Vec::new(),
         }
     }
 

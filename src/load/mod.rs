@@ -4,6 +4,7 @@
 
 pub mod agency;
 pub mod columns;
+pub mod preset;
 pub mod pseudo;
 mod screen;
 pub mod sheet;
@@ -21,7 +22,7 @@ pub type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::{Config, SourceKind};
+use crate::config::{Config, SourceConfig, SourceKind};
 use crate::error::{Error, Result};
 use crate::model::{
     Agency, AgencyReturn, Booking, Dataset, EvaluationForm, EvaluationScore, ImpactResponse,
@@ -36,10 +37,12 @@ use sources::{Context, Origin, StatusVocabulary};
 #[derive(Debug, Clone)]
 pub struct SourceFiles {
     pub kind: SourceKind,
-    pub files: Vec<PathBuf>,
+    /// Each file with the settings it is read with: the source's, or those
+    /// of the `files` entry that named it over the source's.
+    pub files: Vec<(PathBuf, SourceConfig)>,
 }
 
-/// Finds every source's files in `data_dir`, by stem or by config's path/glob.
+/// Finds every source's files in `data_dir`, by stem or by config's paths/globs.
 pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>> {
     if !data_dir.is_dir() {
         return Err(Error::Sources(format!(
@@ -61,69 +64,56 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
         if cfg.enabled == Some(false) {
             continue;
         }
-        let files = match &cfg.path {
-            Some(pattern) => {
-                let full = data_dir.join(pattern);
-                // The data folder's own name is matched as written, even
-                // with `[`, `*` or `?` in it; only the pattern is a glob.
-                let escaped = glob::Pattern::escape(&data_dir.to_string_lossy());
-                let text = Path::new(&escaped).join(pattern);
-                let matches = glob::glob(&text.to_string_lossy()).map_err(|e| Error::Config {
-                    file: config
-                        .path
-                        .clone()
-                        .unwrap_or_else(|| PathBuf::from("hub.toml")),
-                    message: format!("sources.{kind}.path '{pattern}' is not a valid glob: {e}"),
-                })?;
-                let mut files = Vec::new();
-                for entry in matches {
-                    let path = entry.map_err(|e| Error::Io {
-                        context: format!("could not read '{}'", e.path().display()),
-                        source: e.into(),
-                    })?;
-                    if path.is_file() {
-                        files.push(path);
-                    }
-                }
-                files.sort();
-                if files.is_empty() {
+        let mut files: Vec<(PathBuf, SourceConfig)> = Vec::new();
+        if let Some(pattern) = &cfg.path {
+            for path in glob_files(config, data_dir, &format!("sources.{kind}.path"), pattern)? {
+                files.push((path, cfg.clone()));
+            }
+        }
+        for (i, entry) in cfg.files.iter().enumerate() {
+            let Some(pattern) = &entry.path else { continue };
+            let key = format!("sources.{kind}.files[{}].path", i + 1);
+            for path in glob_files(config, data_dir, &key, pattern)? {
+                // A file named twice would be counted twice: refuse it.
+                if let Some((_, first)) = files.iter().find(|(f, _)| *f == path) {
                     return Err(Error::Sources(format!(
-                        "sources.{kind}.path '{pattern}' matches no file (looked for '{}')",
-                        full.display()
+                        "'{}' is named by {key} '{pattern}' and by '{}' as well: a file is read once; narrow one of the patterns",
+                        path.display(),
+                        first.path.as_deref().unwrap_or_default()
                     )));
                 }
-                files
+                files.push((path, cfg.with_entry(entry)));
             }
-            None => {
-                let mut files: Vec<PathBuf> = listing
+        }
+        if cfg.path.is_none() && cfg.files.is_empty() {
+            let mut stemmed: Vec<PathBuf> = listing
+                .iter()
+                .filter(|p| {
+                    p.file_stem()
+                        .and_then(|s| s.to_str())
+                        .is_some_and(|s| s.eq_ignore_ascii_case(kind.name()))
+                })
+                .cloned()
+                .collect();
+            stemmed.sort();
+            if stemmed.len() > 1 {
+                let names: Vec<String> = stemmed
                     .iter()
-                    .filter(|p| {
-                        p.file_stem()
-                            .and_then(|s| s.to_str())
-                            .is_some_and(|s| s.eq_ignore_ascii_case(kind.name()))
+                    .map(|f| {
+                        f.file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy()
+                            .to_string()
                     })
-                    .cloned()
                     .collect();
-                files.sort();
-                if files.len() > 1 {
-                    let names: Vec<String> = files
-                        .iter()
-                        .map(|f| {
-                            f.file_name()
-                                .unwrap_or_default()
-                                .to_string_lossy()
-                                .to_string()
-                        })
-                        .collect();
-                    return Err(Error::Sources(format!(
-                        "several files could be the {kind} source in '{}': {}. Keep one, or name it in hub.toml with [sources.{kind}] path = \"...\"",
-                        data_dir.display(),
-                        names.join(", ")
-                    )));
-                }
-                files
+                return Err(Error::Sources(format!(
+                    "several files could be the {kind} source in '{}': {}. Keep one, or name it in hub.toml with [sources.{kind}] path = \"...\"",
+                    data_dir.display(),
+                    names.join(", ")
+                )));
             }
-        };
+            files.extend(stemmed.into_iter().map(|f| (f, cfg.clone())));
+        }
         if files.is_empty() && kind.required() {
             let found: Vec<String> = listing
                 .iter()
@@ -151,6 +141,40 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
     Ok(out)
 }
 
+/// The files a config path or glob matches, sorted; none is an error.
+fn glob_files(config: &Config, data_dir: &Path, key: &str, pattern: &str) -> Result<Vec<PathBuf>> {
+    let full = data_dir.join(pattern);
+    // The data folder's own name is matched as written, even with `[`, `*`
+    // or `?` in it; only the pattern is a glob.
+    let escaped = glob::Pattern::escape(&data_dir.to_string_lossy());
+    let text = Path::new(&escaped).join(pattern);
+    let matches = glob::glob(&text.to_string_lossy()).map_err(|e| Error::Config {
+        file: config
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("hub.toml")),
+        message: format!("{key} '{pattern}' is not a valid glob: {e}"),
+    })?;
+    let mut files = Vec::new();
+    for entry in matches {
+        let path = entry.map_err(|e| Error::Io {
+            context: format!("could not read '{}'", e.path().display()),
+            source: e.into(),
+        })?;
+        if path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(Error::Sources(format!(
+            "{key} '{pattern}' matches no file (looked for '{}')",
+            full.display()
+        )));
+    }
+    Ok(files)
+}
+
 /// A file (and sheet) rows came from.
 struct Location {
     ledger: usize,
@@ -164,7 +188,10 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("hub.toml"));
     for kind in SourceKind::ALL {
-        columns::check_config_columns(kind, config.sources.get(kind), &origin)?;
+        let cfg = config.sources.get(kind);
+        for entry in std::iter::once(cfg).chain(&cfg.files) {
+            columns::check_config_columns(kind, entry, &origin)?;
+        }
     }
     let found = find_sources(config, data_dir)?;
     let (pseudo, key_source) = Pseudonymiser::from_config(config, data_dir)?;
@@ -176,7 +203,7 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
         statuses: &statuses,
         quality: Quality::default(),
         locations: Vec::new(),
-        read_ahead: read_ahead(&found, config),
+        read_ahead: read_ahead(&found),
         stamps: Vec::new(),
     };
     if let KeySource::Created(path) = &key_source {
@@ -293,17 +320,13 @@ struct Loader<'a> {
 /// Reads every file of every source at once, on as many threads as there are
 /// cores: reading spreadsheets is most of a load, and files are independent.
 /// Errors are kept, to be raised where the file is parsed.
-fn read_ahead(
-    found: &[SourceFiles],
-    config: &Config,
-) -> FastMap<(&'static str, PathBuf), Result<sheet::FileRead>> {
+fn read_ahead(found: &[SourceFiles]) -> FastMap<(&'static str, PathBuf), Result<sheet::FileRead>> {
     let mut jobs: Vec<(&'static str, &Path, Option<&crate::config::SheetSelector>)> = found
         .iter()
         .flat_map(|s| {
-            let sel = config.sources.get(s.kind).sheet.as_ref();
             s.files
                 .iter()
-                .map(move |f| (s.kind.name(), f.as_path(), sel))
+                .map(move |(f, cfg)| (s.kind.name(), f.as_path(), cfg.sheet.as_ref()))
         })
         .collect();
     // Largest first: the largest file is the longest read, and the rest fit
@@ -330,12 +353,11 @@ impl Loader<'_> {
     fn read<T>(
         &mut self,
         kind: SourceKind,
-        files: &[PathBuf],
+        files: &[(PathBuf, SourceConfig)],
         parse: impl Fn(&Context<'_>, &mut RowParser<'_>) -> Vec<T>,
     ) -> Result<Vec<T>> {
-        let cfg = self.config.sources.get(kind);
         let mut out = Vec::new();
-        for file in files {
+        for (file, cfg) in files {
             let ledger = self.quality.sources.len();
             let display = self.display_path(file);
             self.quality.sources.push(SourceQuality {
@@ -369,6 +391,7 @@ impl Loader<'_> {
                     statuses: self.statuses,
                     location,
                     is_1904,
+                    date_order: cfg.date_order.unwrap_or(self.config.date_order),
                 };
                 let room = crate::model::MAX_LISTED_REJECTIONS
                     .saturating_sub(self.quality.sources[ledger].rejections_listed);
@@ -386,15 +409,22 @@ impl Loader<'_> {
                 q.rows_loaded += loaded;
                 q.rows_rejected += rejected;
                 q.rows_skipped += read - loaded - rejected;
-                for &c in &mapped.unmatched {
-                    let h = mapped.headers[c].trim();
-                    let used_as_item = matches!(kind, SourceKind::Evaluations | SourceKind::Impact)
-                        && ["pre", "post", "impact"]
-                            .iter()
-                            .any(|p| sources::prefixed_item(h, p).is_some());
-                    if !h.is_empty() && !used_as_item && !q.ignored_columns.iter().any(|x| x == h) {
-                        q.ignored_columns.push(h.to_string());
+                let mapping = columns::describe(kind, &mapped);
+                for (h, role) in &mapping {
+                    if *role == columns::Role::Unused && !q.ignored_columns.iter().any(|x| x == h) {
+                        q.ignored_columns.push(h.clone());
                     }
+                }
+                if q.mapping.is_empty() {
+                    q.preset = mapped.preset.map(|(p, named)| (p.name, named));
+                    q.mapping = mapping;
+                }
+                let sheet_label = match &mapped.data.sheet {
+                    Some(sheet) => format!("{display}, sheet '{sheet}'"),
+                    None => display.clone(),
+                };
+                for note in &parser.notes {
+                    self.quality.notes.push(format!("{sheet_label}: {note}"));
                 }
                 q.rejections_listed += parser.rejections.len();
                 q.rejections_unlisted += parser.unlisted;

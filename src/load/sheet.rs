@@ -105,6 +105,9 @@ pub fn format_number(n: f64) -> String {
 pub enum Column {
     Cells(Vec<Data>),
     Text(Vec<Span>),
+    /// One value on every row: a constant from config for a column the file
+    /// does not have. It never makes a blank row count as data.
+    Const(String),
 }
 
 /// Where a field sits in a sheet's text: its start and length in bytes,
@@ -163,7 +166,8 @@ impl RawSheet {
                 }
                 _ => Cell::Empty,
             },
-            None => Cell::Empty,
+            Some(Column::Const(text)) if row < self.height => Cell::Text(text),
+            Some(Column::Const(_)) | None => Cell::Empty,
         }
     }
 
@@ -195,6 +199,7 @@ impl RawSheet {
             let len = match &self.columns[c] {
                 Column::Cells(v) => v.len(),
                 Column::Text(v) => v.len(),
+                Column::Const(_) => 0,
             };
             for (r, slot) in first.iter_mut().enumerate().take(len) {
                 if slot.is_none() {
@@ -212,13 +217,18 @@ impl RawSheet {
         self.columns.len()
     }
 
-    /// Splits off the rows below `header` (a raw row index): the header cells'
-    /// text, and a sheet of the data rows below it.
-    pub fn split_header(mut self, header: usize) -> (Vec<String>, RawSheet) {
-        let names = (0..self.width())
-            .map(|c| self.cell(c, header).as_text().unwrap_or_default())
+    /// Splits off the rows below `count` header rows from `header` (a raw
+    /// row index): each header row's cells as text, and a sheet of the data
+    /// rows below them.
+    pub fn split_header(mut self, header: usize, count: usize) -> (Vec<Vec<String>>, RawSheet) {
+        let names = (header..header + count.max(1))
+            .map(|r| {
+                (0..self.width())
+                    .map(|c| self.cell(c, r).as_text().unwrap_or_default())
+                    .collect()
+            })
             .collect();
-        let skip = header + 1;
+        let skip = header + count.max(1);
         for column in &mut self.columns {
             match column {
                 Column::Cells(v) => {
@@ -227,6 +237,7 @@ impl RawSheet {
                 Column::Text(v) => {
                     v.drain(..skip.min(v.len()));
                 }
+                Column::Const(_) => {}
             }
         }
         match &mut self.row_numbers {

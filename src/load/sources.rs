@@ -10,7 +10,7 @@ use super::columns::RowParser;
 use super::pseudo::Pseudonymiser;
 use super::sheet::Cell;
 use super::value::{self, Duration, fold};
-use crate::config::{Config, Scale};
+use crate::config::{Attending, Config, DateOrder, Scale};
 use crate::model::Status;
 
 /// Where a staged row came from: a location (file and sheet) and its row.
@@ -85,74 +85,198 @@ pub fn id_key(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// What a status word says of a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word {
+    Outcome(Status),
+    /// Attended, and a sign that the file's event used check-in.
+    CheckedIn,
+    /// Eventbrite's booked-but-not-checked-in: its meaning is config's.
+    Attending,
+    /// Not an outcome yet (booked, wait-listed): the row is skipped.
+    NotOutcome,
+}
+
 /// The status vocabulary: built-in labels plus config's, folded.
 pub struct StatusVocabulary {
-    map: HashMap<String, Status>,
-    shown: Vec<String>,
+    map: HashMap<String, Word>,
+    attending: Attending,
+}
+
+/// The built-in words, as the booking systems and LMSs write them.
+const BUILTIN_WORDS: &[(Word, &[&str])] = &[
+    (
+        Word::Outcome(Status::Attended),
+        &[
+            "Attended",
+            "Present",
+            "Completed",
+            "Fully attended",
+            "Partially attended",
+            "Late",
+            "P",
+            "L",
+            "100",
+            "50",
+        ],
+    ),
+    (Word::CheckedIn, &["Checked In"]),
+    (
+        Word::Outcome(Status::Dna),
+        &[
+            "DNA",
+            "Did not attend",
+            "No show",
+            "Not checked in",
+            "Absent",
+            "A",
+            "0",
+        ],
+    ),
+    (
+        Word::Outcome(Status::LateCancellation),
+        &["Late cancellation"],
+    ),
+    (
+        Word::Outcome(Status::Cancelled),
+        &[
+            "Cancelled",
+            "Withdrawn",
+            "Refunded",
+            "User cancelled",
+            "Event cancelled",
+            "Session cancelled",
+            "Not attending",
+            "Excused",
+            "E",
+        ],
+    ),
+    (
+        Word::Outcome(Status::WalkIn),
+        &["Walk-in", "Walk in", "Unbooked"],
+    ),
+    (Word::Attending, &["Attending"]),
+    (
+        Word::NotOutcome,
+        &[
+            "Booked",
+            "Wait-listed",
+            "Waitlisted",
+            "Requested",
+            "Approved",
+            "Declined",
+            "?",
+        ],
+    ),
+];
+
+/// A status word's key: folded, a grade in brackets after it dropped
+/// (`P (2/2)`), a number written as a number (`100.00` is `100`).
+fn status_key(text: &str) -> String {
+    let mut t = text.trim();
+    if let Some(open) = t.rfind('(')
+        && t.ends_with(')')
+        && !t[..open].trim().is_empty()
+    {
+        t = t[..open].trim();
+    }
+    if t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && let Ok(n) = t.parse::<f64>()
+    {
+        return super::sheet::format_number(n);
+    }
+    let folded = fold(t);
+    if folded.is_empty() { t.to_string() } else { folded }
 }
 
 impl StatusVocabulary {
     pub fn new(config: &Config) -> Self {
-        let builtin: [(Status, &[&str]); 5] = [
-            (
-                Status::Attended,
-                &["Attended", "Checked In", "Present", "Completed"],
-            ),
-            (
-                Status::Dna,
-                &[
-                    "DNA",
-                    "Did not attend",
-                    "No show",
-                    "Not checked in",
-                    "Absent",
-                ],
-            ),
-            (Status::LateCancellation, &["Late cancellation"]),
-            (Status::Cancelled, &["Cancelled", "Withdrawn", "Refunded"]),
-            (Status::WalkIn, &["Walk-in", "Walk in", "Unbooked"]),
-        ];
         let extra = &config.status;
+        let added: [(Word, &Vec<String>); 6] = [
+            (Word::Outcome(Status::Attended), &extra.attended),
+            (Word::Outcome(Status::Dna), &extra.dna),
+            (Word::Outcome(Status::LateCancellation), &extra.late_cancellation),
+            (Word::Outcome(Status::Cancelled), &extra.cancelled),
+            (Word::Outcome(Status::WalkIn), &extra.walk_in),
+            (Word::NotOutcome, &extra.not_outcome),
+        ];
         let mut map = HashMap::new();
-        let mut shown = Vec::new();
-        for (status, labels) in builtin {
-            let added = match status {
-                Status::Attended => &extra.attended,
-                Status::Dna => &extra.dna,
-                Status::LateCancellation => &extra.late_cancellation,
-                Status::Cancelled => &extra.cancelled,
-                Status::WalkIn => &extra.walk_in,
-            };
-            for label in labels
-                .iter()
-                .copied()
-                .chain(added.iter().map(String::as_str))
-            {
-                map.insert(fold(label), status);
-                shown.push(label.to_string());
+        for &(word, labels) in BUILTIN_WORDS {
+            for label in labels {
+                map.insert(status_key(label), word);
             }
-            // The canonical names themselves: "late_cancellation", "walk_in".
-            map.insert(fold(status.as_str()), status);
         }
-        StatusVocabulary { map, shown }
+        // The canonical names themselves: "late_cancellation", "walk_in".
+        for status in Status::ALL {
+            map.insert(status_key(status.as_str()), Word::Outcome(status));
+        }
+        // Config's words last: a built-in word config names moves.
+        for (word, labels) in added {
+            for label in labels {
+                map.insert(status_key(label), word);
+            }
+        }
+        StatusVocabulary {
+            map,
+            attending: config.status.attending,
+        }
     }
 
-    pub fn parse(&self, cell: Cell<'_>) -> value::Parsed<Status> {
-        let Some(text) = value::text(cell)? else {
-            return Ok(None);
+    /// The word a cell holds.
+    pub fn parse(&self, cell: Cell<'_>) -> value::Parsed<Word> {
+        let text = match cell {
+            Cell::Number(n) => super::sheet::format_number(n),
+            _ => match value::text(cell)? {
+                Some(text) => text,
+                None => return Ok(None),
+            },
         };
         // An export repeats a handful of spellings; the column parser
         // folds each once (RowParser::column_at).
         self.map
-            .get(&fold(&text))
+            .get(&status_key(&text))
             .copied()
             .map(Some)
             .ok_or_else(|| {
-                format!(
-                    "unknown status: expected one of {} (add others under [status] in hub.toml)",
-                    self.shown.join(", ")
-                )
+                "unknown status: expected a word such as Attended, DNA, No show, Late cancellation, \
+                 Cancelled or Walk-in, or Booked for a row that is not an outcome yet (the README \
+                 lists every word; add others under [status] in hub.toml)"
+                    .to_string()
             })
+    }
+
+    /// The statuses of one file's words; `None` for a row that is not an
+    /// outcome. `Attending` is read as config says, and by default by
+    /// whether anyone in the file is checked in; the note says how.
+    pub fn resolve(&self, words: &[Option<Word>]) -> (Vec<Option<Status>>, Option<String>) {
+        let attending = words.contains(&Some(Word::Attending));
+        let checked_in = words.contains(&Some(Word::CheckedIn));
+        let (meaning, note) = match self.attending {
+            Attending::Auto if checked_in => (
+                Some(Status::Dna),
+                "'Attending' is read as a no-show: others in the file are checked in",
+            ),
+            Attending::Auto => (
+                Some(Status::Attended),
+                "'Attending' is read as attended: no one in the file is checked in",
+            ),
+            Attending::Attended => (Some(Status::Attended), "'Attending' is read as attended"),
+            Attending::Dna => (Some(Status::Dna), "'Attending' is read as a no-show"),
+            Attending::NotOutcome => (None, "'Attending' rows are skipped"),
+        };
+        let statuses = words
+            .iter()
+            .map(|w| match w {
+                Some(Word::Outcome(s)) => Some(*s),
+                Some(Word::CheckedIn) => Some(Status::Attended),
+                Some(Word::Attending) => meaning,
+                Some(Word::NotOutcome) | None => None,
+            })
+            .collect();
+        let note = attending.then(|| {
+            format!("{note} (set [status] attending in hub.toml to say otherwise)")
+        });
+        (statuses, note)
     }
 }
 
@@ -162,6 +286,8 @@ pub struct Context<'a> {
     pub statuses: &'a StatusVocabulary,
     pub location: usize,
     pub is_1904: bool,
+    /// How this file writes `03/04/2024`.
+    pub date_order: DateOrder,
 }
 
 impl Context<'_> {
@@ -172,7 +298,7 @@ impl Context<'_> {
         }
     }
     fn date(&self) -> impl Fn(Cell<'_>) -> value::Parsed<NaiveDate> + '_ {
-        move |c| value::date(c, self.config.date_order, self.is_1904)
+        move |c| value::date(c, self.date_order, self.is_1904)
     }
     fn pseudonym(&self) -> impl Fn(Cell<'_>) -> value::Parsed<Arc<str>> + '_ {
         move |c| match c {
@@ -196,7 +322,24 @@ pub fn bookings(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedBooking> 
     let session_id = p.column("session_id", true, session_key);
     let delegate = p.column("delegate_id", true, ctx.pseudonym());
     let agency = p.column("agency", true, shared_text);
-    let status = p.column("status", true, |c| ctx.statuses.parse(c));
+    let words = p.column("status", true, |c| ctx.statuses.parse(c));
+    let (status, note) = ctx.statuses.resolve(&words);
+    let mut not_outcome = 0;
+    for (r, w) in words.iter().enumerate() {
+        let skip = *w == Some(Word::NotOutcome) || (w.is_some() && status[r].is_none());
+        if skip && p.keep(r) {
+            p.skipped[r] = true;
+            not_outcome += 1;
+        }
+    }
+    if let Some(note) = note {
+        p.notes.push(note);
+    }
+    if not_outcome > 0 {
+        p.notes.push(format!(
+            "{not_outcome} row(s) have a status that is not an outcome yet (booked, wait-listed): skipped"
+        ));
+    }
     let course = p.column("course", false, shared_text);
     let session_date = p.column("session_date", false, ctx.date());
     let booked_at = p.column("booked_at", false, ctx.date());
@@ -496,7 +639,7 @@ pub fn returns(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedReturn> {
         value::financial_year(
             c,
             ctx.config.fy_start_month,
-            ctx.config.date_order,
+            ctx.date_order,
             ctx.is_1904,
         )
     });
@@ -654,7 +797,11 @@ mod tests {
         let mut config = Config::default();
         config.status.attended.push("Signed in".into());
         let v = StatusVocabulary::new(&config);
-        for (label, status) in [
+        let status = |label: &str| {
+            let word = v.parse(Cell::Text(label)).unwrap();
+            v.resolve(&[word]).0[0]
+        };
+        for (label, expected) in [
             ("Attended", Status::Attended),
             ("checked in", Status::Attended),
             ("Signed In", Status::Attended),
@@ -667,13 +814,67 @@ mod tests {
             ("walk in", Status::WalkIn),
             ("Unbooked", Status::WalkIn),
             ("walk_in", Status::WalkIn),
+            // Moodle Attendance's acronyms with their grade, Seminar's words
+            // and grades, Eventbrite's.
+            ("P (2/2)", Status::Attended),
+            ("L (1/2)", Status::Attended),
+            ("A (0/2)", Status::Dna),
+            ("E", Status::Cancelled),
+            ("Fully attended", Status::Attended),
+            ("Partially attended", Status::Attended),
+            ("No show", Status::Dna),
+            ("User Cancelled", Status::Cancelled),
+            ("Event Cancelled", Status::Cancelled),
+            ("100.00", Status::Attended),
+            ("0.00", Status::Dna),
+            ("Not Attending", Status::Cancelled),
         ] {
-            assert_eq!(v.parse(Cell::Text(label)), Ok(Some(status)), "{label}");
+            assert_eq!(status(label), Some(expected), "{label}");
+        }
+        assert_eq!(
+            v.parse(Cell::Number(50.0)),
+            Ok(Some(Word::Outcome(Status::Attended)))
+        );
+        for label in ["Booked", "Wait-listed", "?", "Requested"] {
+            assert_eq!(v.parse(Cell::Text(label)), Ok(Some(Word::NotOutcome)), "{label}");
         }
         let err = v.parse(Cell::Text("Maybe")).unwrap_err();
         assert!(
             err.contains("unknown status") && err.contains("[status]"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn config_moves_a_built_in_word() {
+        let mut config = Config::default();
+        config.status.dna.push("Partially attended".into());
+        config.status.attended.push("No show".into());
+        let v = StatusVocabulary::new(&config);
+        assert_eq!(
+            v.parse(Cell::Text("partially attended")),
+            Ok(Some(Word::Outcome(Status::Dna)))
+        );
+        assert_eq!(
+            v.parse(Cell::Text("No show")),
+            Ok(Some(Word::Outcome(Status::Attended)))
+        );
+    }
+
+    #[test]
+    fn attending_is_a_no_show_only_where_check_in_was_used() {
+        let mut config = Config::default();
+        let v = StatusVocabulary::new(&config);
+        let att = Some(Word::Attending);
+        let (with_check_in, note) = v.resolve(&[att, Some(Word::CheckedIn)]);
+        assert_eq!(with_check_in, [Some(Status::Dna), Some(Status::Attended)]);
+        assert!(note.unwrap().contains("no-show"));
+        let (without, note) = v.resolve(&[att, att]);
+        assert_eq!(without, [Some(Status::Attended); 2]);
+        assert!(note.unwrap().contains("no one in the file is checked in"));
+        assert_eq!(v.resolve(&[Some(Word::CheckedIn)]).1, None);
+        config.status.attending = Attending::NotOutcome;
+        let v = StatusVocabulary::new(&config);
+        assert_eq!(v.resolve(&[att]).0, [None]);
     }
 }
