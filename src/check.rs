@@ -124,13 +124,22 @@ pub fn summary(q: &Quality, show: usize) -> String {
             } else {
                 "recognised from its headers"
             };
-            let _ = writeln!(out, "{} ({}): read as a {name} export ({how})", s.file, s.source);
+            let _ = writeln!(
+                out,
+                "{} ({}): read with the {name} preset ({how})",
+                s.file, s.source
+            );
         }
         if !s.mapping.is_empty() {
             if s.preset.is_none() {
                 let _ = writeln!(out, "{} ({}): columns", s.file, s.source);
             }
-            let width = s.mapping.iter().map(|(h, _)| h.chars().count()).max().unwrap_or(0);
+            let width = s
+                .mapping
+                .iter()
+                .map(|(h, _)| h.chars().count())
+                .max()
+                .unwrap_or(0);
             for (header, role) in &s.mapping {
                 let _ = writeln!(out, "  {header:<width$}  -> {role}");
             }

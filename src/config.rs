@@ -303,6 +303,22 @@ pub struct SourceConfig {
     pub constants: BTreeMap<String, String>,
     /// How the files write `03/04/2024`; the top-level `date_order` if unset.
     pub date_order: Option<DateOrder>,
+    /// A survey file without session ids: the header of the question whose
+    /// answers name the session (`"Which session did you attend?"`; `*`
+    /// matches any text). The session is found in the sessions source by the
+    /// answer's date, the course, and the time of day where two share a date.
+    pub session_from: Option<String>,
+    /// Survey grids: the question text of the grid rated before the course
+    /// and of the one rated after it (`*` matches any text; default
+    /// `Before*` and `After*`). The i-th statement of one pairs with the
+    /// i-th of the other, named from the after statement unless `items`
+    /// names them.
+    pub pre: Option<String>,
+    pub post: Option<String>,
+    /// The impact survey's grid of items, by question text.
+    pub impact: Option<String>,
+    /// Item names for the grid statements, in their order.
+    pub items: Vec<String>,
     /// Files or globs with settings of their own, read as well as `path`:
     /// each entry takes the keys above, over the source's own.
     pub files: Vec<SourceConfig>,
@@ -326,6 +342,18 @@ impl SourceConfig {
             preset: entry.preset.clone().or_else(|| self.preset.clone()),
             constants,
             date_order: entry.date_order.or(self.date_order),
+            session_from: entry
+                .session_from
+                .clone()
+                .or_else(|| self.session_from.clone()),
+            pre: entry.pre.clone().or_else(|| self.pre.clone()),
+            post: entry.post.clone().or_else(|| self.post.clone()),
+            impact: entry.impact.clone().or_else(|| self.impact.clone()),
+            items: if entry.items.is_empty() {
+                self.items.clone()
+            } else {
+                entry.items.clone()
+            },
             files: Vec::new(),
         }
     }

@@ -126,9 +126,21 @@ const SESSIONS: &[Spec] = &[
     opt("venue_cost", &["venuecost", "roomcost", "venuecosts"]),
 ];
 
+/// A typed email, for survey responses whose own is anonymous.
+const WORK_EMAIL: &[&str] = &[
+    "workemail",
+    "workemailaddress",
+    "yourworkemail",
+    "yourworkemailaddress",
+    "youremail",
+    "youremailaddress",
+];
+
 const EVALUATIONS: &[Spec] = &[
     req("session_id", SESSION_ID),
     req("delegate_id", DELEGATE_ID),
+    opt("course", COURSE),
+    opt("work_email", WORK_EMAIL),
     opt("satisfaction", &["satisfaction", "overallsatisfaction"]),
     opt(
         "relevance",
@@ -148,6 +160,8 @@ const EVALUATIONS: &[Spec] = &[
 const IMPACT: &[Spec] = &[
     req("session_id", SESSION_ID),
     req("delegate_id", DELEGATE_ID),
+    opt("course", COURSE),
+    opt("work_email", WORK_EMAIL),
     req(
         "responded_at",
         &[
@@ -235,6 +249,12 @@ const NAME_HEADERS: &[&str] = &[
     "delegatename",
     "attendeename",
     "learnername",
+    "usersfullname",
+    "userfullname",
+    "userfirstname",
+    "userlastname",
+    "recipientfirstname",
+    "recipientlastname",
 ];
 
 /// A sheet's data rows with its headers matched.
@@ -251,6 +271,24 @@ pub struct Mapped {
     pub preset: Option<(&'static Preset, bool)>,
     /// Columns a constant stands in for, and the canonical name.
     pub replaced: Vec<(usize, &'static str)>,
+    /// The column saying whether a response was finished (Qualtrics).
+    pub finished: Option<usize>,
+    /// The column whose answers name the session (`session_from`).
+    pub session_answer: Option<usize>,
+    /// Survey grid columns read as items: column → (`pre`, `post` or
+    /// `impact`, item name).
+    pub grid: HashMap<usize, (&'static str, String)>,
+}
+
+impl Mapped {
+    /// The item column `c` scores for phase `prefix`: a grid statement, or
+    /// a `Pre: <item>`-style header.
+    pub fn item(&self, c: usize, prefix: &str) -> Option<String> {
+        match self.grid.get(&c) {
+            Some((phase, item)) => (*phase == prefix).then(|| item.clone()),
+            None => super::sources::prefixed_item(&self.headers[c], prefix),
+        }
+    }
 }
 
 impl Mapped {
@@ -301,7 +339,9 @@ fn alias_lookup(
             }
         }
         // Then the tool's own names, which are sure for its files.
-        if let Some((_, names)) = preset.and_then(|p| p.columns.iter().find(|(n, _)| *n == spec.name)) {
+        if let Some((_, names)) =
+            preset.and_then(|p| p.columns.iter().find(|(n, _)| *n == spec.name))
+        {
             for (i, alias) in names.iter().enumerate() {
                 lookup
                     .entry(header_key(alias))
@@ -393,7 +433,10 @@ pub fn map_headers(
     };
     let layout = preset.map_or(preset::Layout::OneRow, |(p, _)| p.layout);
     let lookup = alias_lookup(kind, config, preset.map(|(p, _)| p));
-    let provided: Vec<&str> = config.constants.keys().map(String::as_str).collect();
+    let mut provided: Vec<&str> = config.constants.keys().map(String::as_str).collect();
+    if config.session_from.is_some() {
+        provided.push("session_id");
+    }
     let n_required = specs(kind).iter().filter(|s| s.required).count();
     let header = match config.header_row {
         Some(r) => match sheet.raw_row(r) {
@@ -491,9 +534,41 @@ pub fn map_headers(
         headers.push(format!("{name} (constant in hub.toml)"));
         cols.insert(spec.name, (headers.len() - 1, 0));
     }
+    // A survey names its session in an answer.
+    let mut session_answer = None;
+    if let Some(pattern) = &config.session_from
+        && !cols.contains_key("session_id")
+    {
+        match (0..headers.len()).find(|&c| header_matches(pattern, &headers[c])) {
+            Some(c) => {
+                unmatched.retain(|&u| u != c);
+                session_answer = Some(c);
+            }
+            None => {
+                let found: Vec<&str> = headers
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|h| !h.trim().is_empty())
+                    .collect();
+                return Err(Error::input(
+                    file,
+                    sheet_name.as_deref(),
+                    format!(
+                        "session_from '{pattern}' matches no column of header row {header_excel_row}; columns found: {}",
+                        quote_list(&found)
+                    ),
+                ));
+            }
+        }
+    }
+    // Without an id, a booking's course and session date name its session.
+    let named_by_date = kind == SourceKind::Attendance
+        && cols.contains_key("course")
+        && cols.contains_key("session_date");
     let missing: Vec<&str> = specs(kind)
         .iter()
         .filter(|s| s.required && !cols.contains_key(s.name))
+        .filter(|s| !(s.name == "session_id" && (session_answer.is_some() || named_by_date)))
         .map(|s| s.name)
         .collect();
     if !missing.is_empty() {
@@ -522,6 +597,24 @@ pub fn map_headers(
             ),
         ));
     }
+    let grid = if matches!(kind, SourceKind::Evaluations | SourceKind::Impact) {
+        grid_items(
+            kind,
+            config,
+            preset.map(|(p, _)| p),
+            &headers,
+            &names,
+            &unmatched,
+        )
+        .map_err(|message| Error::input(file, sheet_name.as_deref(), message))?
+    } else {
+        HashMap::new()
+    };
+    let finished = preset.and_then(|(p, _)| p.finished).and_then(|key| {
+        (0..headers.len()).find(|&c| {
+            header_key(&headers[c]) == key || names.get(c).is_some_and(|n| header_key(n) == key)
+        })
+    });
     Ok(Mapped {
         data,
         headers,
@@ -530,7 +623,221 @@ pub fn map_headers(
         metadata,
         preset,
         replaced,
+        finished,
+        session_answer,
+        grid,
     })
+}
+
+/// A grid column's question and statement, as the tools head them:
+/// `Question [Statement]` (Google Forms, and SurveyMonkey's and
+/// SmartSurvey's two header rows joined), Qualtrics' `Question - Statement`
+/// over columns named `Q2_1`, `Q2_2`, ..., Moodle Feedback's `(label)
+/// Question`; a bare statement has no question.
+fn question_and_statement(
+    header: &str,
+    name: Option<&str>,
+    group_labels: &[&str],
+) -> (Option<String>, String) {
+    let strip_number = |t: &str| -> String {
+        // SmartSurvey numbers its questions and statements: "Q2.1. Planning".
+        let t = t.trim();
+        let rest = t.strip_prefix(['Q', 'q']).unwrap_or(t);
+        let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+        if digits.len() < rest.len() && t.len() > rest.len() && digits.starts_with(' ') {
+            digits.trim().to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    let h = header.trim();
+    if let Some(open) = h.rfind(" [")
+        && h.ends_with(']')
+    {
+        return (
+            Some(strip_number(&h[..open])),
+            strip_number(&h[open + 2..h.len() - 1]),
+        );
+    }
+    if name.is_some() && group_labels.len() > 1 {
+        // The longest prefix the group's labels share, cut back to " - ".
+        let first = group_labels[0];
+        let mut common = first.len();
+        for l in &group_labels[1..] {
+            common = common.min(
+                first
+                    .char_indices()
+                    .zip(l.chars())
+                    .find(|((_, a), b)| a != b)
+                    .map_or(first.len().min(l.len()), |((i, _), _)| i),
+            );
+        }
+        if let Some(cut) = first[..common].rfind(" - ") {
+            return (
+                Some(first[..cut].trim().to_string()),
+                h[cut + 3..].trim().to_string(),
+            );
+        }
+    }
+    if let Some(rest) = h.strip_prefix('(')
+        && let Some((_label, text)) = rest.split_once(") ")
+    {
+        return (Some(text.trim().to_string()), text.trim().to_string());
+    }
+    (None, strip_number(h))
+}
+
+/// An item name from a statement: folded, words joined by `_`.
+fn item_name(statement: &str) -> String {
+    super::value::fold(statement).replace(' ', "_")
+}
+
+/// Survey grid columns as items: the pre grid's statements paired in order
+/// with the post grid's, and the impact grid's.
+fn grid_items(
+    kind: SourceKind,
+    config: &SourceConfig,
+    preset: Option<&Preset>,
+    headers: &[String],
+    names: &[String],
+    unmatched: &[usize],
+) -> std::result::Result<HashMap<usize, (&'static str, String)>, String> {
+    let mut out = HashMap::new();
+    let prefixes: &[&str] = if kind == SourceKind::Impact {
+        &["impact"]
+    } else {
+        &["pre", "post"]
+    };
+    // Columns already named `Pre: <item>` (or a Moodle label `(pre_x)`).
+    let mut open: Vec<usize> = Vec::new();
+    for &c in unmatched {
+        let h = headers[c].trim();
+        let label = h
+            .strip_prefix('(')
+            .and_then(|r| r.split_once(')'))
+            .map(|(l, _)| l.trim());
+        if let Some(label) = label
+            && preset.is_some_and(|p| p.name == "moodle-feedback")
+            && let Some((p, item)) = prefixes
+                .iter()
+                .find_map(|p| super::sources::prefixed_item(label, p).map(|i| (*p, i)))
+        {
+            out.insert(c, (p, item));
+        } else if !prefixes
+            .iter()
+            .any(|p| super::sources::prefixed_item(h, p).is_some())
+        {
+            open.push(c);
+        }
+    }
+    let group = |c: usize| -> Option<&str> {
+        let n = names.get(c)?;
+        n.rsplit_once('_').map(|(g, _)| g).filter(|g| !g.is_empty())
+    };
+    let split: Vec<(usize, Option<String>, String)> = open
+        .iter()
+        .map(|&c| {
+            let labels: Vec<&str> = match group(c) {
+                Some(g) => open
+                    .iter()
+                    .filter(|&&o| group(o) == Some(g))
+                    .map(|&o| headers[o].trim())
+                    .collect(),
+                None => Vec::new(),
+            };
+            let (q, st) = question_and_statement(&headers[c], group(c), &labels);
+            (c, q, st)
+        })
+        .collect();
+    let matching = |pattern: &str| -> Vec<(usize, String)> {
+        split
+            .iter()
+            .filter(|(_, q, _)| q.as_deref().is_some_and(|q| header_matches(pattern, q)))
+            .map(|(c, _, st)| (*c, st.clone()))
+            .collect()
+    };
+    if kind == SourceKind::Impact {
+        if let Some(pattern) = &config.impact {
+            let found = matching(pattern);
+            if found.is_empty() {
+                return Err(format!("impact = '{pattern}' matches no question's grid"));
+            }
+            for (i, (c, st)) in found.into_iter().enumerate() {
+                let name = config
+                    .items
+                    .get(i)
+                    .map_or_else(|| item_name(&st), |n| item_name(n));
+                out.insert(c, ("impact", name));
+            }
+        }
+        return Ok(out);
+    }
+    let (pre_pattern, post_pattern) = (
+        config.pre.as_deref().unwrap_or("Before*"),
+        config.post.as_deref().unwrap_or("After*"),
+    );
+    let (mut pre, mut post) = (matching(pre_pattern), matching(post_pattern));
+    if pre.is_empty() && post.is_empty() && preset.is_some_and(|p| p.name == "msforms") {
+        // Microsoft Forms heads a grid's columns by statement alone, and a
+        // second grid over the same statements with a `2` after each.
+        for (c, q, st) in &split {
+            if q.is_none()
+                && let Some(&(c2, _, _)) = split
+                    .iter()
+                    .find(|(_, q2, st2)| q2.is_none() && *st2 == format!("{st}2"))
+            {
+                pre.push((*c, st.clone()));
+                post.push((c2, st.clone()));
+            }
+        }
+    }
+    if (config.pre.is_some() || config.post.is_some()) && (pre.is_empty() || post.is_empty()) {
+        return Err(format!(
+            "pre = '{pre_pattern}' matches {} grid statement(s) and post = '{post_pattern}' {}; each needs the grid its question heads",
+            pre.len(),
+            post.len()
+        ));
+    }
+    if pre.len() != post.len() {
+        let list = |v: &[(usize, String)]| {
+            v.iter()
+                .map(|(_, s)| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(format!(
+            "the pre grid has {} statement(s) ({}) and the post grid {} ({}): they pair in order, so each needs the same number",
+            pre.len(),
+            list(&pre),
+            post.len(),
+            list(&post)
+        ));
+    }
+    for (i, ((pc, _), (qc, st))) in pre.into_iter().zip(post).enumerate() {
+        let name = config
+            .items
+            .get(i)
+            .map_or_else(|| item_name(&st), |n| item_name(n));
+        out.insert(pc, ("pre", name.clone()));
+        out.insert(qc, ("post", name));
+    }
+    Ok(out)
+}
+
+/// Whether a header is the one config names: equal as header keys, or,
+/// with `*` in the pattern, matching it ignoring case.
+pub fn header_matches(pattern: &str, header: &str) -> bool {
+    if pattern.contains('*') {
+        let options = glob::MatchOptions {
+            case_sensitive: false,
+            require_literal_separator: false,
+            require_literal_leading_dot: false,
+        };
+        glob::Pattern::new(&glob::Pattern::escape(pattern).replace("[*]", "*"))
+            .is_ok_and(|p| p.matches_with(header.trim(), options))
+    } else {
+        header_key(pattern) == header_key(header)
+    }
 }
 
 /// What a file's column became.
@@ -572,6 +879,8 @@ pub fn describe(kind: SourceKind, mapped: &Mapped) -> Vec<(String, Role)> {
         let h = header.trim();
         let role = if let Some(&name) = by_column.get(&c) {
             Role::Column(name)
+        } else if mapped.session_answer == Some(c) {
+            Role::Column("session_id (the session the answer names)")
         } else if let Some(&(_, name)) = mapped.replaced.iter().find(|(r, _)| *r == c) {
             Role::Replaced(name)
         } else if mapped.metadata.contains(&c) {
@@ -579,9 +888,9 @@ pub fn describe(kind: SourceKind, mapped: &Mapped) -> Vec<(String, Role)> {
         } else if mapped.unmatched.contains(&c) {
             let item = matches!(kind, SourceKind::Evaluations | SourceKind::Impact)
                 .then(|| {
-                    ["pre", "post", "impact"].iter().find_map(|p| {
-                        super::sources::prefixed_item(h, p).map(|i| format!("{p} item '{i}'"))
-                    })
+                    ["pre", "post", "impact"]
+                        .iter()
+                        .find_map(|p| mapped.item(c, p).map(|i| format!("{p} item '{i}'")))
                 })
                 .flatten();
             item.map_or(Role::Unused, Role::Item)
@@ -597,7 +906,10 @@ pub fn describe(kind: SourceKind, mapped: &Mapped) -> Vec<(String, Role)> {
 
 /// One header per column from a layout's header rows, and, for Qualtrics,
 /// each column's short name.
-fn combine_headers(layout: preset::Layout, mut rows: Vec<Vec<String>>) -> (Vec<String>, Vec<String>) {
+fn combine_headers(
+    layout: preset::Layout,
+    mut rows: Vec<Vec<String>>,
+) -> (Vec<String>, Vec<String>) {
     match layout {
         preset::Layout::OneRow => (rows.swap_remove(0), Vec::new()),
         preset::Layout::QuestionOverAnswers => {
@@ -614,7 +926,11 @@ fn combine_headers(layout: preset::Layout, mut rows: Vec<Vec<String>>) -> (Vec<S
                     let a = answers.and_then(|a| a.get(c)).map_or("", |a| a.trim());
                     let plain = ["", "response", "open-ended response"];
                     if plain.contains(&a.to_lowercase().as_str()) {
-                        if q.is_empty() { carried.clone() } else { q.to_string() }
+                        if q.is_empty() {
+                            carried.clone()
+                        } else {
+                            q.to_string()
+                        }
                     } else if carried.is_empty() {
                         a.to_string()
                     } else {
@@ -625,8 +941,8 @@ fn combine_headers(layout: preset::Layout, mut rows: Vec<Vec<String>>) -> (Vec<S
             (headers, Vec::new())
         }
         preset::Layout::NamesLabelsImportIds => {
-            let names = rows.swap_remove(0);
-            let labels = rows.swap_remove(0);
+            let names = rows.remove(0);
+            let labels = rows.remove(0);
             let headers = names
                 .iter()
                 .enumerate()
@@ -670,6 +986,23 @@ impl<'a> RowParser<'a> {
                 Some(_) => false,
             })
             .collect();
+        let mut skipped: Vec<bool> = skipped;
+        let mut notes = Vec::new();
+        if let Some(c) = mapped.finished {
+            let mut unfinished = 0;
+            for (r, skip) in skipped.iter_mut().enumerate() {
+                if !*skip && super::value::yes_no(data.cell(c, r)) == Ok(Some(false)) {
+                    *skip = true;
+                    unfinished += 1;
+                }
+            }
+            if unfinished > 0 {
+                notes.push(format!(
+                    "{unfinished} unfinished response(s) ('{}' is false): skipped",
+                    mapped.headers[c]
+                ));
+            }
+        }
         RowParser {
             mapped,
             source,
@@ -680,7 +1013,7 @@ impl<'a> RowParser<'a> {
             rejections: Vec::new(),
             room,
             unlisted: 0,
-            notes: Vec::new(),
+            notes,
         }
     }
 

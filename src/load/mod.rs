@@ -205,6 +205,7 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
         locations: Vec::new(),
         read_ahead: read_ahead(&found),
         stamps: Vec::new(),
+        sessions: sources::SessionIndex::default(),
     };
     if let KeySource::Created(path) = &key_source {
         loader.quality.notes.push(format!(
@@ -242,6 +243,7 @@ pub fn load(config: &Config, data_dir: &Path) -> Result<Dataset> {
         &files_of(SourceKind::Sessions),
         sources::sessions,
     )?;
+    loader.sessions = sources::SessionIndex::new(&sessions);
     let bookings = loader.read(
         SourceKind::Attendance,
         &files_of(SourceKind::Attendance),
@@ -315,6 +317,8 @@ struct Loader<'a> {
     read_ahead: FastMap<(&'static str, PathBuf), Result<sheet::FileRead>>,
     /// Every file as it was when read, to check nothing changed meanwhile.
     stamps: Vec<(PathBuf, sheet::Stamp)>,
+    /// The sessions source by course and date, once it is read.
+    sessions: sources::SessionIndex,
 }
 
 /// Reads every file of every source at once, on as many threads as there are
@@ -391,7 +395,11 @@ impl Loader<'_> {
                     statuses: self.statuses,
                     location,
                     is_1904,
-                    date_order: cfg.date_order.unwrap_or(self.config.date_order),
+                    sessions: &self.sessions,
+                    date_order: cfg
+                        .date_order
+                        .or(mapped.preset.and_then(|(p, _)| p.date_order))
+                        .unwrap_or(self.config.date_order),
                 };
                 let room = crate::model::MAX_LISTED_REJECTIONS
                     .saturating_sub(self.quality.sources[ledger].rejections_listed);

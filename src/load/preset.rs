@@ -5,7 +5,7 @@
 
 use super::sheet::RawSheet;
 use super::value::header_key;
-use crate::config::SourceKind;
+use crate::config::{DateOrder, SourceKind};
 
 /// How a tool lays out its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,12 @@ pub struct Preset {
     /// The tool's own bookkeeping columns: read by nothing, and listed as
     /// the tool's, not as unused.
     pub metadata: &'static [&'static str],
+    /// How the tool writes `03/04/2024`, where it is sure; config's
+    /// `date_order` for the source or file wins.
+    pub date_order: Option<DateOrder>,
+    /// A column saying whether the response was finished (a header key):
+    /// unfinished ones are skipped and counted.
+    pub finished: Option<&'static str>,
 }
 
 impl Preset {
@@ -66,42 +72,93 @@ const SURVEYS: &[SourceKind] = &[Evaluations, Impact];
 /// Every preset, in the order recognition tries them.
 pub const PRESETS: &[Preset] = &[
     Preset {
-        name: "eventbrite",
-        export: "Eventbrite: Reports > Attendee summary (or Manage attendees > Export), CSV or Excel",
-        kinds: &[Attendance],
-        signature: &["attendeestatus", "tickettype"],
-        layout: Layout::OneRow,
+        name: "surveymonkey",
+        export: "SurveyMonkey: Analyze results > Save as > Export file > All responses data (XLS or CSV, expanded, actual answer text)",
+        kinds: SURVEYS,
+        signature: &["respondentid", "collectorid"],
+        layout: Layout::QuestionOverAnswers,
         columns: &[
-            ("delegate_id", &["Email", "Email Address"]),
-            ("agency", &["Organisation", "Organization", "Company"]),
-            ("status", &["Attendee Status"]),
-            ("booked_at", &["Order Date", "Order date"]),
-            ("session_id", &["Event ID"]),
-            ("course", &["Event Name"]),
-            ("session_date", &["Event Start Date", "Event Date"]),
+            ("delegate_id", &["Email Address"]),
+            ("responded_at", &["End Date"]),
         ],
         metadata: &[
-            "Order #",
-            "Order no.",
-            "Attendee #",
-            "Quantity",
-            "Ticket Type",
-            "Group",
-            "Order Type",
-            "Currency",
-            "Total Paid",
-            "Fees Paid",
-            "Eventbrite Fees",
-            "Eventbrite Payment Processing",
-            "Attendee Status",
-            "Barcode #",
-            "Job Title",
-            "Home Address 1",
-            "Home City",
-            "Home Postcode",
-            "Cell Phone",
-            "Mobile phone",
+            "Respondent ID",
+            "Collector ID",
+            "Start Date",
+            "End Date",
+            "IP Address",
         ],
+        date_order: Some(DateOrder::Us),
+        finished: None,
+    },
+    Preset {
+        name: "qualtrics",
+        export: "Qualtrics: Data & Analysis > Export & Import > Export Data > CSV (choice text)",
+        kinds: SURVEYS,
+        signature: &["responseid", "recordeddate", "finished"],
+        layout: Layout::NamesLabelsImportIds,
+        columns: &[
+            ("delegate_id", &["RecipientEmail"]),
+            ("responded_at", &["RecordedDate"]),
+        ],
+        metadata: &[
+            "StartDate",
+            "EndDate",
+            "Status",
+            "IPAddress",
+            "Progress",
+            "Duration (in seconds)",
+            "Finished",
+            "RecordedDate",
+            "ResponseId",
+            "ExternalReference",
+            "LocationLatitude",
+            "LocationLongitude",
+            "DistributionChannel",
+            "UserLanguage",
+        ],
+        date_order: None,
+        finished: Some("finished"),
+    },
+    Preset {
+        name: "smartsurvey",
+        export: "SmartSurvey: Results > Export > Excel or CSV (full responses)",
+        kinds: SURVEYS,
+        signature: &["userno", "started", "ended", "trackinglink"],
+        layout: Layout::QuestionOverAnswers,
+        columns: &[("delegate_id", &["Email"]), ("responded_at", &["Ended"])],
+        metadata: &[
+            "UserID",
+            "UserNo",
+            "IP Address",
+            "Unique ID",
+            "Started",
+            "Ended",
+            "Tracking Link",
+        ],
+        date_order: None,
+        finished: None,
+    },
+    Preset {
+        name: "msforms",
+        export: "Microsoft Forms: Responses > Open results in Excel (.xlsx)",
+        kinds: SURVEYS,
+        signature: &["starttime", "completiontime"],
+        layout: Layout::OneRow,
+        columns: &[
+            ("delegate_id", &["Email"]),
+            ("responded_at", &["Completion time"]),
+        ],
+        metadata: &[
+            "ID",
+            "Start time",
+            "Completion time",
+            "Last modified time",
+            "Total points",
+            "Quiz feedback",
+        ],
+        date_order: Some(DateOrder::Us),
+        finished: None,
     },
     Preset {
         name: "googleforms",
@@ -109,8 +166,139 @@ pub const PRESETS: &[Preset] = &[
         kinds: SURVEYS,
         signature: &["timestamp"],
         layout: Layout::OneRow,
-        columns: &[("delegate_id", &["Email Address", "Email address", "Email"])],
+        columns: &[
+            ("delegate_id", &["Email Address", "Email address"]),
+            ("responded_at", &["Timestamp"]),
+        ],
         metadata: &["Timestamp", "Score"],
+        date_order: None,
+        finished: None,
+    },
+    Preset {
+        name: "moodle-feedback",
+        export: "Moodle Feedback: the activity's Responses tab > Download table data as (CSV, Excel or ODS)",
+        kinds: SURVEYS,
+        signature: &["userfullname", "emailaddress", "date"],
+        layout: Layout::OneRow,
+        columns: &[
+            ("delegate_id", &["Email address"]),
+            ("responded_at", &["Date"]),
+        ],
+        metadata: &["Groups", "Course", "Date", "Response number"],
+        date_order: None,
+        finished: None,
+    },
+    Preset {
+        name: "eventbrite",
+        export: "Eventbrite: Manage attendees > Reports > Attendee summary > Export (CSV or Excel), one file per event",
+        kinds: &[Attendance],
+        signature: &["attendeestatus", "tickettype"],
+        layout: Layout::OneRow,
+        columns: &[
+            ("delegate_id", &["Email"]),
+            ("agency", &["Organisation", "Organization", "Company"]),
+            ("status", &["Attendee Status"]),
+            ("booked_at", &["Order Date"]),
+        ],
+        metadata: &[
+            "Order #",
+            "Order no.",
+            "Quantity",
+            "Price Tier",
+            "Ticket Type",
+            "Attendee #",
+            "Group",
+            "Order Type",
+            "Currency",
+            "Total Paid",
+            "Fees Paid",
+            "Eventbrite Fees",
+            "Eventbrite Payment Processing",
+            "Home Address 1",
+            "Home Address 2",
+            "Home City",
+            "Home State",
+            "Home Zip",
+            "Home Postcode",
+            "County of Residence",
+            "Home Country",
+            "Job Title",
+        ],
+        date_order: None,
+        finished: None,
+    },
+    Preset {
+        name: "moodle-seminar",
+        export: "Moodle Face-to-face (Seminar): a session's Attendees > Download in Excel format (or ODS)",
+        kinds: &[Attendance],
+        signature: &["currentstatus"],
+        layout: Layout::OneRow,
+        columns: &[
+            ("delegate_id", &["Email address"]),
+            ("agency", &["Institution", "Department"]),
+            ("status", &["Current status"]),
+        ],
+        metadata: &[
+            "ID number",
+            "Username",
+            "City/town",
+            "Country",
+            "Phone",
+            "Mobile phone",
+        ],
+        date_order: None,
+        finished: None,
+    },
+    Preset {
+        name: "totara-seminar",
+        export: "Totara Seminar: Reports > a report from the Seminar Sign-ups source > Export (CSV, Excel or ODS)",
+        kinds: &[Attendance],
+        signature: &["sessionstartdatetime"],
+        layout: Layout::OneRow,
+        columns: &[
+            (
+                "delegate_id",
+                &[
+                    "User's Email (ignoring user display setting)",
+                    "User's Email",
+                ],
+            ),
+            (
+                "agency",
+                &["User's Organisation Name(s)", "User's Institution"],
+            ),
+            ("course", &["Course Name"]),
+            (
+                "session_date",
+                &["Session Start Date/Time", "Local Session Start Date/Time"],
+            ),
+            ("status", &["Status"]),
+            ("booked_at", &["Time of sign-up"]),
+            ("cancelled_at", &["Cancellation date"]),
+        ],
+        metadata: &[
+            "Seminar Name",
+            "Session Finish Date/Time",
+            "Local Session Finish Date/Time",
+            "Session Start Time",
+            "Session Finish Time",
+            "Booked by",
+            "Actioned By",
+            "Position on sign up",
+            "Job assignment",
+            "User's Position Name(s)",
+            "User's Department",
+            "User ID Number",
+            "Approver name",
+            "Approver Email",
+            "Approval Time",
+            "Cancelled status",
+            "Event Maximum Bookings",
+            "Number of Attendees",
+            "Event Details",
+        ],
+        date_order: None,
+        finished: None,
     },
 ];
 
@@ -140,11 +328,9 @@ pub fn recognise(kind: SourceKind, sheet: &RawSheet) -> Option<(&'static Preset,
         .iter()
         .filter(|p| p.reads(kind))
         .filter_map(|p| {
-            let row = rows.iter().position(|keys| {
-                p.signature
-                    .iter()
-                    .all(|s| keys.iter().any(|k| k == s))
-            })?;
+            let row = rows
+                .iter()
+                .position(|keys| p.signature.iter().all(|s| keys.iter().any(|k| k == s)))?;
             Some((p, row))
         })
         .max_by_key(|(p, row)| (p.signature.len(), std::cmp::Reverse(*row)))
@@ -163,9 +349,9 @@ mod tests {
             }
             for (name, _) in p.columns {
                 assert!(
-                    p.kinds
+                    p.kinds.iter().any(|&k| super::super::columns::specs(k)
                         .iter()
-                        .any(|&k| super::super::columns::specs(k).iter().any(|s| s.name == *name)),
+                        .any(|s| s.name == *name)),
                     "{}: {name}",
                     p.name
                 );

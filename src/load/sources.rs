@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 
 use super::columns::RowParser;
 use super::pseudo::Pseudonymiser;
@@ -38,6 +38,8 @@ pub struct StagedBooking {
 pub struct StagedSession {
     pub origin: Origin,
     pub session: crate::model::Session,
+    /// The start time, where `session_date` holds one.
+    pub start: Option<NaiveTime>,
 }
 
 /// One item of a form: (item, pre, post, the scale's (min, max)).
@@ -186,7 +188,11 @@ fn status_key(text: &str) -> String {
         return super::sheet::format_number(n);
     }
     let folded = fold(t);
-    if folded.is_empty() { t.to_string() } else { folded }
+    if folded.is_empty() {
+        t.to_string()
+    } else {
+        folded
+    }
 }
 
 impl StatusVocabulary {
@@ -195,7 +201,10 @@ impl StatusVocabulary {
         let added: [(Word, &Vec<String>); 6] = [
             (Word::Outcome(Status::Attended), &extra.attended),
             (Word::Outcome(Status::Dna), &extra.dna),
-            (Word::Outcome(Status::LateCancellation), &extra.late_cancellation),
+            (
+                Word::Outcome(Status::LateCancellation),
+                &extra.late_cancellation,
+            ),
             (Word::Outcome(Status::Cancelled), &extra.cancelled),
             (Word::Outcome(Status::WalkIn), &extra.walk_in),
             (Word::NotOutcome, &extra.not_outcome),
@@ -273,9 +282,8 @@ impl StatusVocabulary {
                 Some(Word::NotOutcome) | None => None,
             })
             .collect();
-        let note = attending.then(|| {
-            format!("{note} (set [status] attending in hub.toml to say otherwise)")
-        });
+        let note = attending
+            .then(|| format!("{note} (set [status] attending in hub.toml to say otherwise)"));
         (statuses, note)
     }
 }
@@ -288,6 +296,8 @@ pub struct Context<'a> {
     pub is_1904: bool,
     /// How this file writes `03/04/2024`.
     pub date_order: DateOrder,
+    /// The sessions by course and date, for files without session ids.
+    pub sessions: &'a SessionIndex,
 }
 
 impl Context<'_> {
@@ -302,11 +312,329 @@ impl Context<'_> {
     }
     fn pseudonym(&self) -> impl Fn(Cell<'_>) -> value::Parsed<Arc<str>> + '_ {
         move |c| match c {
-            // The common case, without a copy of the text.
-            Cell::Text(s) if !s.trim().is_empty() => Ok(Some(self.pseudo.pseudonym(s.trim()))),
+            Cell::Text(s) => {
+                let t = s.trim();
+                // Moodle writes emails as links; survey tools write
+                // `anonymous` where they have none.
+                let t = match t.get(..7) {
+                    Some(p) if p.eq_ignore_ascii_case("mailto:") => t[7..].trim(),
+                    _ => t,
+                };
+                if t.is_empty() || t.eq_ignore_ascii_case("anonymous") {
+                    Ok(None)
+                } else if t.eq_ignore_ascii_case("email is private") {
+                    Err(
+                        "the export hides this person's email: export the column \"User's Email \
+                         (ignoring user display setting)\" instead"
+                            .into(),
+                    )
+                } else {
+                    Ok(Some(self.pseudo.pseudonym(t)))
+                }
+            }
             _ => Ok(value::identifier(c)?.map(|id| self.pseudo.pseudonym(&id))),
         }
     }
+}
+
+/// The delegate of each row: `delegate_id`, or where that is anonymous or
+/// blank, a work email the respondent typed (`work_email`).
+fn delegates(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<Option<Arc<str>>> {
+    if !p.mapped.has("work_email") {
+        return p.column("delegate_id", true, ctx.pseudonym());
+    }
+    let mut own = p.column("delegate_id", false, ctx.pseudonym());
+    let typed = p.column("work_email", false, ctx.pseudonym());
+    for (r, (o, t)) in own.iter_mut().zip(typed).enumerate() {
+        if o.is_none() {
+            *o = t;
+        }
+        if o.is_none() && p.keep(r) {
+            let header = p.header_of("delegate_id");
+            p.reject(
+                r,
+                &header,
+                String::new(),
+                "no email: the respondent's is anonymous or blank, and no work email was typed"
+                    .into(),
+            );
+        }
+    }
+    own
+}
+
+/// What an answer naming a session says: its date (the year if given)
+/// and the time of day if it says one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionAnswer {
+    pub month: u32,
+    pub day: u32,
+    pub year: Option<i32>,
+    pub time: TimeHint,
+}
+
+/// A time of day an answer or a date cell gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeHint {
+    None,
+    At(NaiveTime),
+    Morning,
+    Afternoon,
+    Evening,
+}
+
+impl TimeHint {
+    fn fits(self, start: Option<NaiveTime>) -> bool {
+        let Some(start) = start else { return false };
+        let noon = NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default();
+        let five = NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default();
+        match self {
+            TimeHint::None => false,
+            TimeHint::At(t) => t == start,
+            TimeHint::Morning => start < noon,
+            TimeHint::Afternoon => start >= noon && start < five,
+            TimeHint::Evening => start >= five,
+        }
+    }
+}
+
+/// Reads the date and time of day out of an answer such as `Tuesday 5 March
+/// 2024 - Oldham Civic Centre` or `17 September 2024 (afternoon, Teams)`.
+pub fn session_answer(
+    c: Cell<'_>,
+    order: DateOrder,
+    is_1904: bool,
+) -> value::Parsed<SessionAnswer> {
+    use chrono::Datelike;
+    const EXPECTED: &str =
+        "expected an answer naming the session's date, such as 'Tuesday 5 March 2024 (morning)'";
+    if let Cell::Date { .. } | Cell::Number(_) = c {
+        return Ok(
+            value::date_time(c, order, is_1904)?.map(|(d, t)| SessionAnswer {
+                month: d.month(),
+                day: d.day(),
+                year: Some(d.year()),
+                time: t.map_or(TimeHint::None, TimeHint::At),
+            }),
+        );
+    }
+    let Some(text) = value::text(c)? else {
+        return Ok(None);
+    };
+    let words: Vec<&str> = text
+        .split(|ch: char| ch.is_whitespace() || matches!(ch, ',' | '(' | ')' | ';' | '|'))
+        .filter(|w| !w.is_empty() && *w != "-" && *w != "–")
+        .collect();
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let mut time = TimeHint::None;
+    for (i, w) in lower.iter().enumerate() {
+        let meridiem = words.get(i + 1).copied().filter(|m| {
+            matches!(
+                m.to_ascii_lowercase().as_str(),
+                "am" | "pm" | "a.m." | "p.m."
+            )
+        });
+        if let Some(t) = value::clock(w, meridiem) {
+            time = TimeHint::At(t);
+            break;
+        }
+        time = match w.as_str() {
+            "morning" | "am" => TimeHint::Morning,
+            "afternoon" | "pm" => TimeHint::Afternoon,
+            "evening" => TimeHint::Evening,
+            _ => continue,
+        };
+    }
+    // The longest run of words that reads as a date, with a year or not.
+    for len in (1..=4).rev() {
+        for start in 0..words.len().saturating_sub(len - 1) {
+            let run = words[start..start + len].join(" ");
+            if let Some(d) = value::parse_date_text(&run, order) {
+                return Ok(Some(SessionAnswer {
+                    month: d.month(),
+                    day: d.day(),
+                    year: Some(d.year()),
+                    time,
+                }));
+            }
+            // No year: "Tuesday 5 March".
+            if let Some(d) = value::parse_date_text(&format!("{run} 2000"), order)
+                && run.chars().any(|ch| ch.is_ascii_alphabetic())
+            {
+                return Ok(Some(SessionAnswer {
+                    month: d.month(),
+                    day: d.day(),
+                    year: None,
+                    time,
+                }));
+            }
+        }
+    }
+    Err(EXPECTED.into())
+}
+
+/// The sessions of the sessions source by course, month and day, to find
+/// the session that an answer or a booking without a session id names.
+#[derive(Default)]
+pub struct SessionIndex {
+    present: bool,
+    by_day: HashMap<(u32, u32), Vec<DaySession>>,
+}
+
+/// A session as the index holds it: folded course, date, start, id.
+type DaySession = (String, NaiveDate, Option<NaiveTime>, Arc<str>);
+
+impl SessionIndex {
+    pub fn new(sessions: &[StagedSession]) -> Self {
+        let mut by_day: HashMap<(u32, u32), Vec<_>> = HashMap::new();
+        for s in sessions {
+            use chrono::Datelike;
+            let d = s.session.session_date;
+            by_day.entry((d.month(), d.day())).or_default().push((
+                fold(&s.session.course),
+                d,
+                s.start,
+                Arc::from(s.session.session_id.as_str()),
+            ));
+        }
+        SessionIndex {
+            present: !sessions.is_empty(),
+            by_day,
+        }
+    }
+
+    /// The one session of `course` (any course if unknown) on the answer's
+    /// date, told apart by time of day where several share it.
+    pub fn find(&self, course: Option<&str>, a: SessionAnswer) -> Result<Arc<str>, String> {
+        let course = course.map(fold);
+        let on_day: Vec<&DaySession> = self
+            .by_day
+            .get(&(a.month, a.day))
+            .into_iter()
+            .flatten()
+            .filter(|(c, d, _, _)| {
+                course.as_ref().is_none_or(|course| c == course)
+                    && a.year.is_none_or(|y| chrono::Datelike::year(d) == y)
+            })
+            .collect();
+        let when = match a.year {
+            Some(y) => format!("{:02}/{:02}/{y}", a.day, a.month),
+            None => format!("{:02}/{:02}", a.day, a.month),
+        };
+        let of = course.map(|_| " of the course").unwrap_or_default();
+        match on_day.as_slice() {
+            [] => Err(format!("no session{of} in the sessions source on {when}")),
+            [(_, _, _, id)] => Ok(id.clone()),
+            many => {
+                let fitting: Vec<_> = many.iter().filter(|(_, _, t, _)| a.time.fits(*t)).collect();
+                match fitting.as_slice() {
+                    [(_, _, _, id)] => Ok(id.clone()),
+                    _ => {
+                        let mut ids: Vec<&str> = many.iter().map(|(_, _, _, id)| &**id).collect();
+                        ids.sort_unstable();
+                        ids.dedup();
+                        Err(format!(
+                            "{} sessions{of} on {when} ({}); the answer does not say which by time of day",
+                            many.len(),
+                            ids.join(", ")
+                        ))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The session id of each row: the file's `session_id`; else the session
+/// an answer names (`session_from`); else the one its course and session
+/// date name in the sessions source, or, without a sessions source, an id
+/// made of them (`course yyyy-mm-dd`).
+fn session_ids(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<Option<Arc<str>>> {
+    if p.mapped.has("session_id") {
+        return p.column("session_id", true, session_key);
+    }
+    let course_col = p.mapped.cols.get("course").copied();
+    let course_at = |p: &RowParser<'_>, r: usize| {
+        course_col.and_then(|c| value::text(p.mapped.data.cell(c, r)).ok().flatten())
+    };
+    if let Some(c) = p.mapped.session_answer {
+        let answers = p.column_at(c, true, |cell| {
+            session_answer(cell, ctx.date_order, ctx.is_1904)
+        });
+        let header = p.mapped.headers[c].clone();
+        let mut out = Vec::with_capacity(answers.len());
+        for (r, a) in answers.into_iter().enumerate() {
+            let found = match a {
+                Some(a) if p.keep(r) => match ctx.sessions.find(course_at(p, r).as_deref(), a) {
+                    Ok(id) => Some(id),
+                    Err(reason) => {
+                        let shown = p.mapped.data.cell(c, r).display();
+                        p.reject(r, &header, shown, reason);
+                        None
+                    }
+                },
+                _ => None,
+            };
+            out.push(found);
+        }
+        return out;
+    }
+    let Some(date_col) = p.mapped.cols.get("session_date").copied() else {
+        return p.column("session_id", true, session_key);
+    };
+    let date_header = p.mapped.headers[date_col].clone();
+    let mut out = Vec::with_capacity(p.height());
+    for r in 0..p.height() {
+        if !p.keep(r) {
+            out.push(None);
+            continue;
+        }
+        let cell = p.mapped.data.cell(date_col, r);
+        // A date that does not read is rejected where session_date is read.
+        let when = value::date_time(cell, ctx.date_order, ctx.is_1904);
+        let (course, when) = match (course_at(p, r), when) {
+            (Some(course), Ok(Some(when))) => (course, when),
+            (_, Err(_)) => {
+                out.push(None);
+                continue;
+            }
+            _ => {
+                p.reject(
+                    r,
+                    "session_id",
+                    String::new(),
+                    "a required value is missing: the file has no session id, so the row's course and session date must name the session".into(),
+                );
+                out.push(None);
+                continue;
+            }
+        };
+        let (date, time) = when;
+        let id = if ctx.sessions.present {
+            use chrono::Datelike;
+            let answer = SessionAnswer {
+                month: date.month(),
+                day: date.day(),
+                year: Some(date.year()),
+                time: time.map_or(TimeHint::None, TimeHint::At),
+            };
+            match ctx.sessions.find(Some(&course), answer) {
+                Ok(id) => Some(id),
+                Err(reason) => {
+                    p.reject(r, &date_header, cell.display(), reason);
+                    None
+                }
+            }
+        } else {
+            let mut id = format!("{course} {}", date.format("%Y-%m-%d"));
+            if let Some(t) = time {
+                id.push_str(&t.format(" %H:%M").to_string());
+            }
+            Some(id_key(&id).into())
+        };
+        out.push(id);
+    }
+    out
 }
 
 fn session_key(c: Cell<'_>) -> value::Parsed<Arc<str>> {
@@ -319,7 +647,7 @@ fn shared_text(c: Cell<'_>) -> value::Parsed<Arc<str>> {
 }
 
 pub fn bookings(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedBooking> {
-    let session_id = p.column("session_id", true, session_key);
+    let session_id = session_ids(ctx, p);
     let delegate = p.column("delegate_id", true, ctx.pseudonym());
     let agency = p.column("agency", true, shared_text);
     let words = p.column("status", true, |c| ctx.statuses.parse(c));
@@ -379,7 +707,9 @@ pub fn bookings(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedBooking> 
 pub fn sessions(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedSession> {
     let session_id = p.column("session_id", true, session_key);
     let course = p.column("course", true, value::text);
-    let session_date = p.column("session_date", true, ctx.date());
+    let session_date = p.column("session_date", true, |c| {
+        value::date_time(c, ctx.date_order, ctx.is_1904)
+    });
     let places = p.column("places", false, value::count);
     let mode = p.column("mode", false, value::text);
     let duration = p.column("duration", false, value::duration);
@@ -406,11 +736,12 @@ pub fn sessions(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedSession> 
         if !p.keep(r) {
             continue;
         }
-        let (Some(session_id), Some(course), Some(session_date)) = (s, c, sd) else {
+        let (Some(session_id), Some(course), Some((session_date, start))) = (s, c, sd) else {
             continue;
         };
         out.push(StagedSession {
             origin: ctx.origin(p, r),
+            start,
             session: crate::model::Session {
                 session_id: session_id.to_string(),
                 course,
@@ -454,8 +785,8 @@ fn scale_bounds(s: &Scale) -> (f64, f64) {
 }
 
 pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
-    let session_id = p.column("session_id", true, session_key);
-    let delegate = p.column("delegate_id", true, ctx.pseudonym());
+    let session_id = session_ids(ctx, p);
+    let delegate = delegates(ctx, p);
     let reaction_scale = ctx.config.scale_for("satisfaction").1.clone();
     let satisfaction = p.column("satisfaction", false, |c| value::likert(c, &reaction_scale));
     let relevance_scale = ctx.config.scale_for("relevance").1.clone();
@@ -466,9 +797,8 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
     let mut items: Vec<(Arc<str>, Option<usize>, Option<usize>)> = Vec::new();
     if !long {
         for &c in &p.mapped.unmatched.clone() {
-            let header = &p.mapped.headers[c];
             for (prefix, is_pre) in [("pre", true), ("post", false)] {
-                if let Some(item) = prefixed_item(header, prefix) {
+                if let Some(item) = p.mapped.item(c, prefix) {
                     let slot = match items.iter().position(|(i, _, _)| **i == *item) {
                         Some(i) => i,
                         None => {
@@ -594,8 +924,8 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
 }
 
 pub fn responses(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedResponse> {
-    let session_id = p.column("session_id", true, session_key);
-    let delegate = p.column("delegate_id", true, ctx.pseudonym());
+    let session_id = session_ids(ctx, p);
+    let delegate = delegates(ctx, p);
     let responded_at = p.column("responded_at", false, ctx.date());
     let applied = p.column("applied_learning", false, value::yes_no);
     let comment = p.column("comment", false, |c| {
@@ -603,7 +933,7 @@ pub fn responses(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedResponse
     });
     let mut items = Vec::new();
     for &c in &p.mapped.unmatched.clone() {
-        if let Some(item) = prefixed_item(&p.mapped.headers[c], "impact") {
+        if let Some(item) = p.mapped.item(c, "impact") {
             let scale = ctx.config.scale_for(&item).1.clone();
             let scores = p.column_at(c, false, |cell| value::likert(cell, &scale));
             items.push((Arc::<str>::from(item), scale_bounds(&scale), scores));
@@ -636,12 +966,7 @@ pub fn responses(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedResponse
 pub fn returns(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedReturn> {
     let agency = p.column("agency", true, value::text);
     let fy = p.column("year", true, |c| {
-        value::financial_year(
-            c,
-            ctx.config.fy_start_month,
-            ctx.date_order,
-            ctx.is_1904,
-        )
+        value::financial_year(c, ctx.config.fy_start_month, ctx.date_order, ctx.is_1904)
     });
     let level = p.column("level", true, value::text);
     let headcount = p.column("headcount", true, value::count);
@@ -836,7 +1161,11 @@ mod tests {
             Ok(Some(Word::Outcome(Status::Attended)))
         );
         for label in ["Booked", "Wait-listed", "?", "Requested"] {
-            assert_eq!(v.parse(Cell::Text(label)), Ok(Some(Word::NotOutcome)), "{label}");
+            assert_eq!(
+                v.parse(Cell::Text(label)),
+                Ok(Some(Word::NotOutcome)),
+                "{label}"
+            );
         }
         let err = v.parse(Cell::Text("Maybe")).unwrap_err();
         assert!(

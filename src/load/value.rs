@@ -2,7 +2,7 @@
 //! a [`Cell`] and returns `Ok(None)` for a missing value, `Ok(Some(v))`, or
 //! `Err(reason)` saying what was expected, in words an analyst can act on.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 
 use super::sheet::{Cell, format_number};
 use crate::config::{DateOrder, Scale};
@@ -108,13 +108,58 @@ pub fn is_missing_marker(s: &str) -> bool {
         || t == "—"
 }
 
-/// Text, trimmed; missing markers and blanks are missing.
+/// Text, trimmed; missing markers and blanks are missing. HTML entities
+/// that web tools leave in their exports (`Children&#039;s`) are decoded.
 pub fn text(cell: Cell<'_>) -> Parsed<String> {
     match cell {
         Cell::Text(s) if is_missing_marker(s) => Ok(None),
         Cell::Error(e) => Err(format!("the cell holds the spreadsheet error {e}")),
+        Cell::Text(s) if s.contains('&') && s.contains(';') => Ok(Some(unescape_html(s.trim()))),
         other => Ok(other.as_text()),
     }
+}
+
+/// `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;` and numeric
+/// references decoded; anything else after an `&` kept as written.
+pub fn unescape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = Some(&rest[1..]).and_then(|tail| {
+            let end = tail.find(';').filter(|&end| end <= 10)?;
+            let name = &tail[..end];
+            let c = match name {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                "nbsp" => ' ',
+                _ => {
+                    let code = match name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => name.strip_prefix('#')?.parse().ok()?,
+                    };
+                    char::from_u32(code).filter(|c| !c.is_control() || c.is_whitespace())?
+                }
+            };
+            Some((c, end + 2))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An identifier: trimmed text; a whole number written as a number reads
@@ -277,9 +322,163 @@ pub fn date(cell: Cell<'_>, order: DateOrder, is_1904: bool) -> Parsed<NaiveDate
     }
 }
 
-/// Text dates: ISO, numeric day-first (or month-first), and month names.
-pub fn parse_date_text(s: &str, order: DateOrder) -> Option<NaiveDate> {
+/// A date and, where the value has one, its time of day: a spreadsheet
+/// date-time, or text as [`parse_date_time_text`] reads it.
+pub fn date_time(
+    cell: Cell<'_>,
+    order: DateOrder,
+    is_1904: bool,
+) -> Parsed<(NaiveDate, Option<NaiveTime>)> {
+    let Some(d) = date(cell, order, is_1904)? else {
+        return Ok(None);
+    };
+    let time = match cell {
+        Cell::Date { serial, .. } | Cell::Number(serial) => {
+            let secs = ((serial - serial.floor()) * 86_400.0).round() as u32;
+            (secs > 0)
+                .then(|| NaiveTime::from_num_seconds_from_midnight_opt(secs.min(86_399), 0))
+                .flatten()
+        }
+        Cell::Text(t) | Cell::IsoDate(t) => parse_date_time_text(t, order).and_then(|(_, t)| t),
+        _ => None,
+    };
+    Ok(Some((d, time)))
+}
+
+/// A date with a time of day and a zone after it, as the tools write them:
+/// `5 March 2024, 9:30 AM Europe/London`, `2024/11/30 10:39:41 PM GMT+1`,
+/// `Wednesday, 3 April 2024, 9:30 AM`, `3 Apr 2024 9.30AM`. The zone is
+/// dropped (times are taken as local); the time of day is returned.
+pub fn parse_date_time_text(s: &str, order: DateOrder) -> Option<(NaiveDate, Option<NaiveTime>)> {
+    let (date, time) = split_time(s);
+    parse_date_text(&date, order).map(|d| (d, time))
+}
+
+/// Splits a time of day and a time zone off date text.
+fn split_time(s: &str) -> (String, Option<NaiveTime>) {
     let s = s.trim();
+    // ISO: 2024-04-03T09:30:00, with fractions and a zone.
+    if let Some((d, t)) = s.split_once('T')
+        && d.len() == 10
+        && d.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+    {
+        let clock = t.trim_end_matches('Z');
+        let clock = clock.split(['+', '.']).next().unwrap_or_default();
+        let clock = match clock.rsplit_once('-') {
+            Some((c, _)) if c.contains(':') => c,
+            _ => clock,
+        };
+        return (d.to_string(), parse_clock(clock, None));
+    }
+    let tokens: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut kept: Vec<&str> = Vec::new();
+    let mut time = None;
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        if is_zone(t) {
+            i += 1;
+            continue;
+        }
+        let meridiem = tokens.get(i + 1).copied().filter(|m| is_meridiem(m));
+        if let Some(clock) = parse_clock(t, meridiem) {
+            time = Some(clock);
+            i += if meridiem.is_some() { 2 } else { 1 };
+            continue;
+        }
+        kept.push(t);
+        i += 1;
+    }
+    (kept.join(" "), time)
+}
+
+fn is_meridiem(t: &str) -> bool {
+    matches!(
+        t.to_ascii_lowercase().as_str(),
+        "am" | "pm" | "a.m." | "p.m."
+    )
+}
+
+/// `GMT`, `GMT+1`, `UTC-05:00`, `BST`, `Z`, `+01:00`, `Europe/London`.
+fn is_zone(t: &str) -> bool {
+    let upper = t.to_ascii_uppercase();
+    for zone in ["GMT", "UTC", "BST"] {
+        if let Some(offset) = upper.strip_prefix(zone) {
+            return offset.is_empty() || is_offset(offset);
+        }
+    }
+    upper == "Z"
+        || is_offset(t)
+        || t.split_once('/').is_some_and(|(a, b)| {
+            a.len() > 1
+                && a.chars().all(|c| c.is_ascii_alphabetic())
+                && b.len() > 1
+                && b.chars()
+                    .all(|c| c.is_ascii_alphabetic() || c == '_' || c == '/')
+        })
+}
+
+fn is_offset(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix(['+', '-']) else {
+        return false;
+    };
+    !rest.is_empty() && rest.len() <= 5 && rest.bytes().all(|b| b.is_ascii_digit() || b == b':')
+}
+
+/// A clock time: `9:30`, `09:30:15`, `9.30AM`, `2pm`, `10:39:41` with a
+/// separate `PM` after it.
+pub fn clock(t: &str, meridiem: Option<&str>) -> Option<NaiveTime> {
+    parse_clock(t, meridiem)
+}
+
+fn parse_clock(t: &str, meridiem: Option<&str>) -> Option<NaiveTime> {
+    let lower = t.to_ascii_lowercase();
+    let (digits, suffix) = match lower
+        .strip_suffix("am")
+        .map(|d| (d, Some(false)))
+        .or_else(|| lower.strip_suffix("pm").map(|d| (d, Some(true))))
+    {
+        Some((d, pm)) => (d.trim_end().to_string(), pm),
+        None => (
+            lower.clone(),
+            meridiem.map(|m| m.to_ascii_lowercase().starts_with('p')),
+        ),
+    };
+    let parts: Vec<&str> = digits.split([':', '.']).collect();
+    let all_digits =
+        |p: &&str| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit());
+    let (h, m, sec) = match parts.as_slice() {
+        [h] if suffix.is_some() && all_digits(h) => (h.parse::<u32>().ok()?, 0, 0),
+        [h, m] if all_digits(h) && m.len() == 2 && all_digits(m) => {
+            (h.parse().ok()?, m.parse().ok()?, 0)
+        }
+        [h, m, s] if all_digits(h) && m.len() == 2 && all_digits(m) && all_digits(s) => {
+            (h.parse().ok()?, m.parse().ok()?, s.parse().ok()?)
+        }
+        _ => return None,
+    };
+    let h = match suffix {
+        Some(_) if !(1..=12).contains(&h) => return None,
+        Some(true) if h < 12 => h + 12,
+        Some(false) if h == 12 => 0,
+        _ => h,
+    };
+    NaiveTime::from_hms_opt(h, m, sec)
+}
+
+/// Text dates: ISO, numeric day-first (or month-first), and month names;
+/// a time of day and a zone after the date are ignored.
+pub fn parse_date_text(s: &str, order: DateOrder) -> Option<NaiveDate> {
+    let split;
+    let s = if s.contains(|c: char| c.is_ascii_alphabetic() || c == ',' || c == ':' || c == '.') {
+        split = split_time(s).0;
+        split.as_str()
+    } else {
+        s.trim()
+    };
     // Drop a time of day: "2024-04-03T09:30:00", "03/04/2024 09:30".
     let date_part = s
         .split(['T', ' '])
@@ -331,6 +530,18 @@ pub fn parse_date_text(s: &str, order: DateOrder) -> Option<NaiveDate> {
         .collect::<Vec<_>>()
         .join(" ");
     let cleaned = strip_ordinal_suffixes(&cleaned);
+    // Moodle writes September as "Sept".
+    let cleaned = cleaned
+        .split(' ')
+        .map(|w| {
+            if w.eq_ignore_ascii_case("sept") {
+                "Sep"
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     for fmt in [
         "%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%B %d %Y", "%b %d %Y",
     ] {
@@ -816,6 +1027,78 @@ mod tests {
         );
         assert_eq!(date(t("TBC"), DateOrder::Uk, false), Ok(None));
         assert_eq!(date(Cell::Empty, DateOrder::Uk, false), Ok(None));
+    }
+
+    #[test]
+    fn dates_with_times_and_zones_as_the_tools_write_them() {
+        let dt = |s: &str, order| parse_date_time_text(s, order);
+        let at = |y, m, d, h, min| {
+            Some((
+                NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+                NaiveTime::from_hms_opt(h, min, 0),
+            ))
+        };
+        assert_eq!(
+            dt("5 March 2024, 9:30 AM Europe/London", DateOrder::Uk),
+            at(2024, 3, 5, 9, 30)
+        );
+        assert_eq!(
+            dt("Wednesday, 3 April 2024, 9:30 AM", DateOrder::Uk),
+            at(2024, 4, 3, 9, 30)
+        );
+        assert_eq!(
+            dt("3 Apr 2024 9.30AM", DateOrder::Uk),
+            at(2024, 4, 3, 9, 30)
+        );
+        assert_eq!(
+            dt("17 Sept 2024 2:00 PM", DateOrder::Uk),
+            at(2024, 9, 17, 14, 0)
+        );
+        assert_eq!(
+            dt("2022/11/30 10:39:41 PM GMT+1", DateOrder::Uk).map(|(d, _)| d),
+            NaiveDate::from_ymd_opt(2022, 11, 30)
+        );
+        assert_eq!(
+            dt("07/14/2019 06:03:59 PM", DateOrder::Us).and_then(|(_, t)| t),
+            NaiveTime::from_hms_opt(18, 3, 59)
+        );
+        assert_eq!(
+            dt("11/29/24 22:28", DateOrder::Us),
+            at(2024, 11, 29, 22, 28)
+        );
+        assert_eq!(
+            dt("2024-03-05 10:21:33", DateOrder::Uk).map(|(d, _)| d),
+            NaiveDate::from_ymd_opt(2024, 3, 5)
+        );
+        assert_eq!(
+            dt("12:15 am 1 May 2024", DateOrder::Uk),
+            at(2024, 5, 1, 0, 15)
+        );
+        assert_eq!(
+            dt("2024-04-03T09:30:00+01:00", DateOrder::Uk),
+            at(2024, 4, 3, 9, 30)
+        );
+        assert_eq!(
+            dt("5 March 2024 UTC", DateOrder::Uk).map(|(_, t)| t),
+            Some(None)
+        );
+        assert_eq!(dt("25:00 5 March 2024", DateOrder::Uk), None);
+        assert_eq!(dt("13pm 5 March 2024", DateOrder::Uk), None);
+    }
+
+    #[test]
+    fn html_entities_left_by_web_tools_are_decoded() {
+        assert_eq!(
+            text(t("Children&#039;s Services")),
+            Ok(Some("Children's Services".into()))
+        );
+        assert_eq!(
+            text(t("Health &amp; Care")),
+            Ok(Some("Health & Care".into()))
+        );
+        assert_eq!(text(t("A&E; ward &#x41;")), Ok(Some("A&E; ward A".into())));
+        assert_eq!(text(t("Tom & Jerry;")), Ok(Some("Tom & Jerry;".into())));
+        assert_eq!(unescape_html("&#0; &#99999999; &"), "&#0; &#99999999; &");
     }
 
     #[test]
