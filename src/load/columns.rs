@@ -638,18 +638,9 @@ fn question_and_statement(
     header: &str,
     name: Option<&str>,
     group_labels: &[&str],
+    moodle_label: bool,
 ) -> (Option<String>, String) {
-    let strip_number = |t: &str| -> String {
-        // SmartSurvey numbers its questions and statements: "Q2.1. Planning".
-        let t = t.trim();
-        let rest = t.strip_prefix(['Q', 'q']).unwrap_or(t);
-        let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
-        if digits.len() < rest.len() && t.len() > rest.len() && digits.starts_with(' ') {
-            digits.trim().to_string()
-        } else {
-            t.to_string()
-        }
-    };
+    let strip_number = |t: &str| strip_question_number(t).to_string();
     let h = header.trim();
     if let Some(open) = h.rfind(" [")
         && h.ends_with(']')
@@ -679,12 +670,31 @@ fn question_and_statement(
             );
         }
     }
-    if let Some(rest) = h.strip_prefix('(')
+    if moodle_label
+        && let Some(rest) = h.strip_prefix('(')
         && let Some((_label, text)) = rest.split_once(") ")
     {
         return (Some(text.trim().to_string()), text.trim().to_string());
     }
     (None, strip_number(h))
+}
+
+/// A header without the number SmartSurvey puts before its questions and
+/// statements: `Q2.1. Planning a lesson` is `Planning a lesson`.
+fn strip_question_number(t: &str) -> &str {
+    let t = t.trim();
+    let Some(rest) = t.strip_prefix(['Q', 'q']) else {
+        return t;
+    };
+    let after = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if after.len() < rest.len()
+        && rest.starts_with(|c: char| c.is_ascii_digit())
+        && after.starts_with(' ')
+    {
+        after.trim()
+    } else {
+        t
+    }
 }
 
 /// An item name from a statement: folded, words joined by `_`.
@@ -745,7 +755,8 @@ fn grid_items(
                     .collect(),
                 None => Vec::new(),
             };
-            let (q, st) = question_and_statement(&headers[c], group(c), &labels);
+            let moodle = preset.is_some_and(|p| p.name == "moodle-feedback");
+            let (q, st) = question_and_statement(&headers[c], group(c), &labels, moodle);
             (c, q, st)
         })
         .collect();
@@ -770,6 +781,11 @@ fn grid_items(
                 out.insert(c, ("impact", name));
             }
         }
+        return Ok(out);
+    }
+    // The default patterns apply to a tool's export, not to a file written
+    // for hubreport, whose grids config has not asked for.
+    if preset.is_none() && config.pre.is_none() && config.post.is_none() {
         return Ok(out);
     }
     let (pre_pattern, post_pattern) = (
@@ -837,6 +853,7 @@ pub fn header_matches(pattern: &str, header: &str) -> bool {
             .is_ok_and(|p| p.matches_with(header.trim(), options))
     } else {
         header_key(pattern) == header_key(header)
+            || header_key(pattern) == header_key(strip_question_number(header))
     }
 }
 
@@ -1160,4 +1177,72 @@ const MEMO_TRIAL: usize = 1 << 12;
 fn is_totals_label(t: &str) -> bool {
     let t = t.trim().trim_end_matches(':').trim().to_ascii_lowercase();
     t == "total" || t == "totals" || t == "grand total"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_headers_as_each_tool_writes_them() {
+        let qs = |h: &str| question_and_statement(h, None, &[], false);
+        assert_eq!(
+            qs("Before the course, rate your confidence [I can make a referral]"),
+            (
+                Some("Before the course, rate your confidence".into()),
+                "I can make a referral".into()
+            )
+        );
+        assert_eq!(
+            qs("Q2. Before the course [Q2.1. Planning a lesson]"),
+            (Some("Before the course".into()), "Planning a lesson".into())
+        );
+        assert_eq!(
+            qs("I can make a referral2"),
+            (None, "I can make a referral2".into())
+        );
+        let labels = ["Before - I know A", "Before - I know B"];
+        assert_eq!(
+            question_and_statement("Before - I know B", Some("Q2_2"), &labels, false),
+            (Some("Before".into()), "I know B".into())
+        );
+        assert_eq!(
+            question_and_statement("(pre_x) Before the course", None, &[], true),
+            (Some("Before the course".into()), "Before the course".into())
+        );
+        assert_eq!(
+            qs("(optional) After the course"),
+            (None, "(optional) After the course".into())
+        );
+    }
+
+    #[test]
+    fn config_names_a_header_exactly_by_pattern_or_past_its_number() {
+        assert!(header_matches(
+            "Which session did you attend?",
+            "which session did you attend"
+        ));
+        assert!(header_matches(
+            "Which session did you attend?",
+            "Q1. Which session did you attend?"
+        ));
+        assert!(header_matches(
+            "Which session*",
+            "Which session did you attend?"
+        ));
+        assert!(header_matches(
+            "before the course*",
+            "Before the course, rate"
+        ));
+        assert!(!header_matches(
+            "Which session",
+            "Which sessions were useful?"
+        ));
+        assert!(!header_matches("Q1*", "Question 1"));
+        assert_eq!(strip_question_number("Q12.3. Text"), "Text");
+        assert_eq!(
+            strip_question_number("Quality of venue"),
+            "Quality of venue"
+        );
+    }
 }
