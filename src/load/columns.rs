@@ -366,18 +366,6 @@ pub fn check_config_columns(
     config: &SourceConfig,
     origin: &std::path::Path,
 ) -> Result<()> {
-    for name in config.constants.keys() {
-        if !specs(kind).iter().any(|s| s.name == name) {
-            let known: Vec<&str> = specs(kind).iter().map(|s| s.name).collect();
-            return Err(Error::Config {
-                file: origin.to_path_buf(),
-                message: format!(
-                    "sources.{kind}.constants: '{name}' is not a column of {kind}; its columns are {}",
-                    quote_list(&known)
-                ),
-            });
-        }
-    }
     if let Some(name) = &config.preset
         && let Some(preset) = super::preset::find(name)
         && !preset.reads(kind)
@@ -391,13 +379,18 @@ pub fn check_config_columns(
             ),
         });
     }
-    for name in config.columns.keys() {
+    let named = config
+        .columns
+        .keys()
+        .map(|n| ("columns", n))
+        .chain(config.constants.keys().map(|n| ("constants", n)));
+    for (key, name) in named {
         if !specs(kind).iter().any(|s| s.name == name) {
             let known: Vec<&str> = specs(kind).iter().map(|s| s.name).collect();
             return Err(Error::Config {
                 file: origin.to_path_buf(),
                 message: format!(
-                    "sources.{kind}.columns: '{name}' is not a column of {kind}; its columns are {}",
+                    "sources.{kind}.{key}: '{name}' is not a column of {kind}; its columns are {}",
                     quote_list(&known)
                 ),
             });
@@ -864,6 +857,8 @@ pub enum Role {
     Column(&'static str),
     /// Read as an item score (`pre_<item>`, `post_<item>`, `impact_<item>`).
     Item(String),
+    /// Its answers name the session (`session_from`).
+    SessionAnswer,
     /// Config gives a constant for the column: the file's is not read.
     Replaced(&'static str),
     /// The tool's own bookkeeping (its preset says so).
@@ -878,6 +873,7 @@ impl std::fmt::Display for Role {
         match self {
             Role::Column(name) => write!(f, "{name}"),
             Role::Item(item) => write!(f, "{item}"),
+            Role::SessionAnswer => f.write_str("session_id (the session the answer names)"),
             Role::Replaced(name) => write!(f, "not read: hub.toml gives {name} as a constant"),
             Role::Metadata => f.write_str("not read: the tool's own column"),
             Role::Name => f.write_str("not read: a person's name"),
@@ -897,7 +893,7 @@ pub fn describe(kind: SourceKind, mapped: &Mapped) -> Vec<(String, Role)> {
         let role = if let Some(&name) = by_column.get(&c) {
             Role::Column(name)
         } else if mapped.session_answer == Some(c) {
-            Role::Column("session_id (the session the answer names)")
+            Role::SessionAnswer
         } else if let Some(&(_, name)) = mapped.replaced.iter().find(|(r, _)| *r == c) {
             Role::Replaced(name)
         } else if mapped.metadata.contains(&c) {
