@@ -258,3 +258,81 @@ fn qualtrics_reads_three_header_rows_and_skips_unfinished_responses() {
             .any(|n| n.contains("1 unfinished response(s) ('Finished' is false): skipped"))
     );
 }
+
+/// The mapping `check` lists for a file, as (header, what it became).
+fn mapping(q: &SourceQuality) -> Vec<(String, String)> {
+    q.mapping
+        .iter()
+        .map(|(h, r)| (h.clone(), r.to_string()))
+        .collect()
+}
+
+#[test]
+fn moodle_attendance_reads_one_row_per_person_and_session_column() {
+    let d = load_tool("moodle-attendance");
+    let q = ledger(&d, "NEG_Attendances_20240418-1000.txt");
+    assert_eq!(q.preset, Some(("moodle-attendance", false)));
+    // Five people by four sessions: six blank cells (another group's
+    // session) and one outside an enrolment make no row; the five `?` of
+    // the session not yet taken are skipped; `-X` is rejected.
+    assert_eq!(counts(q), (14, 8, 1, 5));
+    let mut got: Vec<(&str, &str, Status)> = d
+        .bookings
+        .iter()
+        .map(|b| (&*b.session_id, &*b.agency, b.status))
+        .collect();
+    got.sort_by_key(|g| (g.0, g.1));
+    assert_eq!(
+        got,
+        [
+            ("m-0403", "Education", Status::Cancelled),
+            ("m-0403", "Health", Status::Attended),
+            ("m-0403", "Police", Status::Dna),
+            ("m-0410-am", "Children's Services", Status::Attended),
+            ("m-0410-am", "Health", Status::Attended),
+            ("m-0410-am", "Police", Status::Attended),
+            ("m-0410-pm", "Education", Status::Attended),
+            ("m-0410-pm", "Health", Status::Attended),
+        ]
+    );
+    assert!(
+        d.bookings
+            .iter()
+            .all(|b| b.course.as_deref() == Some("Safeguarding children: neglect"))
+    );
+    // A bad cell is reported under its session's heading, on the person's row.
+    let r = &d.quality.rejections[0];
+    assert_eq!(
+        (r.row, r.column.as_str(), r.value.as_str()),
+        (8, "3 Apr 2024 9.30AM All students April cohort", "-X")
+    );
+    assert!(r.reason.starts_with("unknown status"), "{}", r.reason);
+    let notes = d.quality.notes.join("\n");
+    assert!(
+        notes.contains("1 session cell(s) for people outside their enrolment"),
+        "{notes}"
+    );
+    let m = mapping(q);
+    assert_eq!(
+        m[0],
+        ("Last name".into(), "not read: a person's name".into())
+    );
+    assert_eq!(
+        m[6],
+        (
+            "3 Apr 2024 9.30AM All students April cohort".into(),
+            "status at the session of 03/04/2024 09:30 (one row per person)".into()
+        )
+    );
+    for (header, role) in [
+        ("Email address", "delegate_id"),
+        ("Institution", "agency"),
+        ("Taken sessions", "not read: the tool's own column"),
+        (
+            "Course (the title row: Safeguarding children: neglect)",
+            "course",
+        ),
+    ] {
+        assert!(m.contains(&(header.into(), role.into())), "{header}: {m:?}");
+    }
+}

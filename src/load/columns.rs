@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use super::FastMap;
 use super::preset::{self, Preset};
+use calamine::Data;
+
 use super::sheet::{Cell, Column, RawSheet, quote_list};
 use super::value::{Parsed, header_key};
 use crate::config::{SourceConfig, SourceKind};
@@ -278,6 +280,27 @@ pub struct Mapped {
     /// Survey grid columns read as items: column → (`pre`, `post` or
     /// `impact`, item name).
     pub grid: HashMap<usize, (&'static str, String)>,
+    /// A sheet of one column per session, read as one row per person and
+    /// session (Moodle Attendance).
+    pub wide: Option<Wide>,
+    /// What the data-quality notes should say of the sheet's layout.
+    pub notes: Vec<String>,
+}
+
+/// How a sheet of one column per session was turned into rows.
+#[derive(Debug)]
+pub struct Wide {
+    /// Each session column's heading, and when its session starts.
+    pub sessions: Vec<(String, chrono::NaiveDateTime)>,
+    /// Where each column of the data, and each session column, was in the
+    /// file: `check` lists them in the file's order.
+    pub file_order: Vec<usize>,
+    pub session_order: Vec<usize>,
+    /// The session (an index into `sessions`) of each data row.
+    pub row_session: Vec<u32>,
+    /// The columns made from the session columns: its date, its cell.
+    pub date_col: usize,
+    pub status_col: usize,
 }
 
 impl Mapped {
@@ -294,6 +317,19 @@ impl Mapped {
 impl Mapped {
     pub fn has(&self, name: &str) -> bool {
         self.cols.contains_key(name)
+    }
+
+    /// The file's header for the value at column `c`, row `r`: for a row
+    /// made from a session column, that column's heading.
+    pub fn header_at(&self, c: usize, r: usize) -> &str {
+        match &self.wide {
+            Some(w) if c == w.date_col || c == w.status_col => w
+                .row_session
+                .get(r)
+                .and_then(|&s| w.sessions.get(s as usize))
+                .map_or(&self.headers[c], |(h, _)| h),
+            _ => &self.headers[c],
+        }
     }
 }
 
@@ -462,13 +498,33 @@ pub fn map_headers(
         }
     };
     let header_excel_row = sheet.excel_row(header);
-    let (rows, mut data) = sheet.split_header(header, layout.rows());
+    // Moodle Attendance names the course in a title row above the header.
+    let title_course = (layout == preset::Layout::SessionColumns)
+        .then(|| title_value(&sheet, header, "course"))
+        .flatten();
+    let (rows, data) = sheet.split_header(header, layout.rows());
     let (headers, names) = combine_headers(layout, rows);
+    let mut notes = Vec::new();
+    let (mut headers, mut data, wide) = if layout == preset::Layout::SessionColumns {
+        let (headers, data, wide, note) = unpivot_sessions(headers, data).map_err(|m| {
+            Error::input(
+                file,
+                sheet_name.as_deref(),
+                format!("{m} (header row {header_excel_row})"),
+            )
+        })?;
+        notes.extend(note);
+        (headers, data, Some(wide))
+    } else {
+        (headers, data, None)
+    };
+    // The columns made from the session columns are placed below.
+    let file_columns = wide.as_ref().map_or(headers.len(), |w| w.date_col);
 
     let mut cols: HashMap<&'static str, (usize, usize)> = HashMap::new();
     let mut unmatched = Vec::new();
     let mut metadata = Vec::new();
-    for (c, h) in headers.iter().enumerate() {
+    for (c, h) in headers.iter().enumerate().take(file_columns) {
         let key = header_key(h);
         // Qualtrics: a column's short name (`RecipientEmail`) is matched
         // before its question text.
@@ -513,8 +569,21 @@ pub fn map_headers(
             None => unmatched.push(c),
         }
     }
+    if let Some(w) = &wide {
+        for (name, c) in [("session_date", w.date_col), ("status", w.status_col)] {
+            if let Some((prev, _)) = cols.insert(name, (c, 0)) {
+                unmatched.push(prev);
+            }
+        }
+        if let Some(course) = title_course
+            && !cols.contains_key("course")
+        {
+            headers.push(format!("Course (the title row: {course})"));
+            data.columns.push(Column::Const(course));
+            cols.insert("course", (headers.len() - 1, 0));
+        }
+    }
     // Constants stand in for columns, the file's own if it has one.
-    let mut headers = headers;
     let mut replaced = Vec::new();
     for (name, value) in &config.constants {
         let Some(spec) = specs(kind).iter().find(|s| s.name == name) else {
@@ -619,7 +688,118 @@ pub fn map_headers(
         finished,
         session_answer,
         grid,
+        wide,
+        notes,
     })
+}
+
+/// The value beside `label` (as a header key) in the title rows above the
+/// header: Moodle's `Course | Safeguarding basics`.
+fn title_value(sheet: &RawSheet, header: usize, label: &str) -> Option<String> {
+    (0..header).find_map(|r| {
+        let first = sheet.cell(0, r).as_text()?;
+        (header_key(&first) == label)
+            .then(|| sheet.cell(1, r).as_text())
+            .flatten()
+    })
+}
+
+/// Moodle Attendance's text in a session's cell for a person outside their
+/// enrolment on its date: not a booking. `←` repeats the cell before it.
+fn outside_enrolment(text: &str) -> bool {
+    let t = text.trim();
+    t.starts_with("User enrolment") || t == "Enrolment suspended" || t == "\u{2190}"
+}
+
+/// One row per person and session from a sheet of one column per session:
+/// the person's columns, then the session's date and time (from its
+/// heading) and the person's cell in that column. A blank cell is a session
+/// not held for the person (another group's); a cell outside their
+/// enrolment is skipped and counted in the note.
+#[allow(clippy::type_complexity)]
+fn unpivot_sessions(
+    headers: Vec<String>,
+    data: RawSheet,
+) -> std::result::Result<(Vec<String>, RawSheet, Wide, Option<String>), String> {
+    let sessions: Vec<(usize, chrono::NaiveDateTime)> = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(c, h)| preset::session_heading(h).map(|t| (c, t)))
+        .collect();
+    if sessions.is_empty() {
+        return Err(
+            "no session columns: Moodle Attendance heads each session with its date and time, \
+                    like '3 Apr 2024 9.30AM All students', and no column of the header row does"
+                .into(),
+        );
+    }
+    let is_session = |c: usize| sessions.iter().any(|&(s, _)| s == c);
+    // "Include remarks" puts a column with an empty heading after each
+    // session's: free text, not read.
+    let is_remark = |c: usize| c > 0 && is_session(c - 1) && headers[c].trim().is_empty();
+    let ids: Vec<usize> = (0..headers.len())
+        .filter(|&c| !is_session(c) && !is_remark(c))
+        .collect();
+    let width = ids.len() + 2;
+    let mut columns: Vec<Vec<Data>> = vec![Vec::new(); width];
+    let (mut rows, mut row_session, mut outside) = (Vec::new(), Vec::new(), 0usize);
+    for r in 0..data.height {
+        for (s, &(c, when)) in sessions.iter().enumerate() {
+            let cell = data.cell(c, r);
+            if cell.is_blank() {
+                continue;
+            }
+            if let Cell::Text(t) = cell
+                && outside_enrolment(t)
+            {
+                outside += 1;
+                continue;
+            }
+            if (rows.len() + 1).saturating_mul(width) > super::sheet::limits::CELLS {
+                return Err(format!(
+                    "one row per person and session would take more than {} cells",
+                    super::sheet::limits::CELLS
+                ));
+            }
+            for (i, &id) in ids.iter().enumerate() {
+                columns[i].push(data.data_at(id, r));
+            }
+            columns[ids.len()].push(Data::String(when.format("%Y-%m-%d %H:%M").to_string()));
+            columns[ids.len() + 1].push(data.data_at(c, r));
+            rows.push(data.excel_row(r));
+            row_session.push(s as u32);
+        }
+    }
+    let mut out_headers: Vec<String> = ids.iter().map(|&c| headers[c].clone()).collect();
+    out_headers.push("Session date (from each session column's heading)".into());
+    out_headers.push("Status (each session column's cell)".into());
+    let wide = Wide {
+        sessions: sessions
+            .iter()
+            .map(|&(c, when)| (headers[c].trim().to_string(), when))
+            .collect(),
+        row_session,
+        file_order: ids.clone(),
+        session_order: sessions.iter().map(|&(c, _)| c).collect(),
+        date_col: ids.len(),
+        status_col: ids.len() + 1,
+    };
+    let sheet = RawSheet {
+        sheet: data.sheet.clone(),
+        is_1904: data.is_1904,
+        first_row: rows.first().copied().unwrap_or(data.first_row),
+        height: rows.len(),
+        row_numbers: Some(rows),
+        columns: columns.into_iter().map(Column::Cells).collect(),
+        text: String::new(),
+    };
+    let note = (outside > 0).then(|| {
+        format!(
+            "{outside} session cell(s) for people outside their enrolment on the day ('User enrolment starts ...', \
+             'Enrolment suspended'): not bookings, skipped"
+        )
+    });
+    Ok((out_headers, sheet, wide, note))
 }
 
 /// A grid column's question and statement, as the tools head them:
@@ -859,6 +1039,8 @@ pub enum Role {
     Item(String),
     /// Its answers name the session (`session_from`).
     SessionAnswer,
+    /// One session's column (Moodle Attendance): its cells are statuses.
+    Session(chrono::NaiveDateTime),
     /// Config gives a constant for the column: the file's is not read.
     Replaced(&'static str),
     /// The tool's own bookkeeping (its preset says so).
@@ -874,6 +1056,11 @@ impl std::fmt::Display for Role {
             Role::Column(name) => write!(f, "{name}"),
             Role::Item(item) => write!(f, "{item}"),
             Role::SessionAnswer => f.write_str("session_id (the session the answer names)"),
+            Role::Session(when) => write!(
+                f,
+                "status at the session of {} (one row per person)",
+                when.format("%d/%m/%Y %H:%M")
+            ),
             Role::Replaced(name) => write!(f, "not read: hub.toml gives {name} as a constant"),
             Role::Metadata => f.write_str("not read: the tool's own column"),
             Role::Name => f.write_str("not read: a person's name"),
@@ -887,9 +1074,20 @@ impl std::fmt::Display for Role {
 pub fn describe(kind: SourceKind, mapped: &Mapped) -> Vec<(String, Role)> {
     let by_column: HashMap<usize, &'static str> =
         mapped.cols.iter().map(|(&name, &c)| (c, name)).collect();
+    // (position in the file, header, role): constants go last.
     let mut out = Vec::new();
+    if let Some(w) = &mapped.wide {
+        for ((heading, when), &c) in w.sessions.iter().zip(&w.session_order) {
+            out.push((c, heading.clone(), Role::Session(*when)));
+        }
+    }
     for (c, header) in mapped.headers.iter().enumerate() {
         let h = header.trim();
+        let position = match &mapped.wide {
+            Some(w) if c == w.date_col || c == w.status_col => continue,
+            Some(w) => w.file_order.get(c).copied().unwrap_or(usize::MAX),
+            None => c,
+        };
         let role = if let Some(&name) = by_column.get(&c) {
             Role::Column(name)
         } else if mapped.session_answer == Some(c) {
@@ -911,10 +1109,11 @@ pub fn describe(kind: SourceKind, mapped: &Mapped) -> Vec<(String, Role)> {
             Role::Name
         };
         if !h.is_empty() {
-            out.push((h.to_string(), role));
+            out.push((position, h.to_string(), role));
         }
     }
-    out
+    out.sort_by_key(|&(position, _, _)| position);
+    out.into_iter().map(|(_, h, role)| (h, role)).collect()
 }
 
 /// One header per column from a layout's header rows, and, for Qualtrics,
@@ -924,7 +1123,9 @@ fn combine_headers(
     mut rows: Vec<Vec<String>>,
 ) -> (Vec<String>, Vec<String>) {
     match layout {
-        preset::Layout::OneRow => (rows.swap_remove(0), Vec::new()),
+        preset::Layout::OneRow | preset::Layout::SessionColumns => {
+            (rows.swap_remove(0), Vec::new())
+        }
         preset::Layout::QuestionOverAnswers => {
             let (questions, answers) = (&rows[0], rows.get(1));
             let mut carried = String::new();
@@ -1000,7 +1201,7 @@ impl<'a> RowParser<'a> {
             })
             .collect();
         let mut skipped: Vec<bool> = skipped;
-        let mut notes = Vec::new();
+        let mut notes = mapped.notes.clone();
         if let Some(c) = mapped.finished {
             let mut unfinished = 0;
             for (r, skip) in skipped.iter_mut().enumerate() {
@@ -1090,7 +1291,6 @@ impl<'a> RowParser<'a> {
         required: bool,
         parse: impl Fn(Cell<'_>) -> Parsed<T>,
     ) -> Vec<Option<T>> {
-        let header = self.mapped.headers[c].clone();
         let data: &'a RawSheet = &self.mapped.data;
         let mut memo: FastMap<&'a str, Parsed<T>> = FastMap::default();
         // A column of mostly distinct texts (emails) gains nothing from the
@@ -1127,6 +1327,7 @@ impl<'a> RowParser<'a> {
                 Ok(Some(v)) => out.push(Some(v)),
                 Ok(None) => {
                     if required {
+                        let header = self.mapped.header_at(c, r).to_string();
                         self.reject(
                             r,
                             &header,
@@ -1137,6 +1338,7 @@ impl<'a> RowParser<'a> {
                     out.push(None);
                 }
                 Err(reason) => {
+                    let header = self.mapped.header_at(c, r).to_string();
                     self.reject(r, &header, cell.display(), reason);
                     out.push(None);
                 }

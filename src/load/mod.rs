@@ -125,7 +125,7 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
                 })
                 .collect();
             return Err(Error::Sources(format!(
-                "no {kind} file in '{}': expected {kind}.xlsx, .xls, .xlsb, .ods or .csv (or set [sources.{kind}] path in hub.toml); files found: {}",
+                "no {kind} file in '{}': expected {kind}.xlsx, .xls, .xlsb, .ods, .csv or tab-separated .tsv/.txt (or set [sources.{kind}] path in hub.toml); files found: {}",
                 data_dir.display(),
                 if found.is_empty() {
                     "none".to_string()

@@ -18,13 +18,17 @@ pub enum Layout {
     QuestionOverAnswers,
     /// Qualtrics: column names, then question texts, then `{"ImportId": ...}`.
     NamesLabelsImportIds,
+    /// Moodle Attendance: one row per person and one column per session,
+    /// headed by its date and time ([`session_heading`]); read as one row
+    /// per person and session.
+    SessionColumns,
 }
 
 impl Layout {
     /// Header rows the layout takes.
     pub fn rows(self) -> usize {
         match self {
-            Layout::OneRow => 1,
+            Layout::OneRow | Layout::SessionColumns => 1,
             Layout::QuestionOverAnswers => 2,
             Layout::NamesLabelsImportIds => 3,
         }
@@ -228,6 +232,37 @@ pub const PRESETS: &[Preset] = &[
         finished: None,
     },
     Preset {
+        name: "moodle-attendance",
+        export: "Moodle Attendance: the activity's Export tab > Identify student by Email address > Download in Excel, OpenOffice or text format",
+        kinds: &[Attendance],
+        signature: &["takensessions", "points", "percentage"],
+        layout: Layout::SessionColumns,
+        columns: &[
+            ("delegate_id", &["Email address"]),
+            ("agency", &["Institution", "Department"]),
+        ],
+        metadata: &[
+            "Student ID",
+            "ID number",
+            "Username",
+            "Groups",
+            "City/town",
+            "Country",
+            "Phone",
+            "Mobile phone",
+            "Address",
+            "P",
+            "L",
+            "E",
+            "A",
+            "Taken sessions",
+            "Points",
+            "Percentage",
+        ],
+        date_order: None,
+        finished: None,
+    },
+    Preset {
         name: "moodle-seminar",
         export: "Moodle Face-to-face (Seminar): a session's Attendees > Download in Excel format (or ODS)",
         kinds: &[Attendance],
@@ -302,6 +337,31 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
+/// The date and time of a Moodle Attendance session column, from its
+/// heading: `3 Apr 2024 9.30AM All students April cohort` (the plugin's
+/// `%d %b %Y %I.%M%p`, then the group and the session's description).
+/// Month names are abbreviated as PHP (`Jun`, `Sep`) or ICU (`June`, `Sept`)
+/// writes them.
+pub fn session_heading(heading: &str) -> Option<chrono::NaiveDateTime> {
+    let mut words = heading.split_whitespace();
+    let (day, month, year, time) = (words.next()?, words.next()?, words.next()?, words.next()?);
+    let digits = |w: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(day, 1..=2)
+        || !digits(year, 4..=4)
+        || !month.bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let date = super::value::parse_date_text(
+        &format!("{day} {month} {year}"),
+        crate::config::DateOrder::Uk,
+    )?;
+    let time = super::value::clock(time, None)?;
+    Some(date.and_time(time))
+}
+
 /// The preset called `name`.
 pub fn find(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
@@ -339,6 +399,32 @@ pub fn recognise(kind: SourceKind, sheet: &RawSheet) -> Option<(&'static Preset,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moodle_attendance_session_headings() {
+        let at = |h: &str| session_heading(h).map(|t| t.format("%Y-%m-%d %H:%M").to_string());
+        assert_eq!(
+            at("3 Apr 2024 9.30AM All students April cohort").as_deref(),
+            Some("2024-04-03 09:30")
+        );
+        assert_eq!(
+            at("17 Sept 2024 1.00PM Group A").as_deref(),
+            Some("2024-09-17 13:00")
+        );
+        assert_eq!(
+            at("3 June 2024 12.15AM All students").as_deref(),
+            Some("2024-06-03 00:15")
+        );
+        for not in [
+            "Taken sessions",
+            "3 Apr 2024",
+            "P",
+            "3 Apr 24 9.30AM x",
+            "Apr 3 2024 9.30AM",
+        ] {
+            assert_eq!(at(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn names_are_unique_and_signatures_are_header_keys() {

@@ -217,6 +217,18 @@ impl RawSheet {
         self.columns.len()
     }
 
+    /// Cell (`col`, `row`) as an owned value, to build another sheet from.
+    pub fn data_at(&self, col: usize, row: usize) -> Data {
+        match self.columns.get(col) {
+            Some(Column::Cells(v)) => v.get(row).cloned().unwrap_or(Data::Empty),
+            Some(Column::Text(_) | Column::Const(_)) => match self.cell(col, row) {
+                Cell::Text(t) => Data::String(t.to_string()),
+                _ => Data::Empty,
+            },
+            None => Data::Empty,
+        }
+    }
+
     /// Splits off the rows below `count` header rows from `header` (a raw
     /// row index): each header row's cells as text, and a sheet of the data
     /// rows below them.
@@ -284,7 +296,9 @@ fn error_text(e: &calamine::CellErrorType) -> &'static str {
 }
 
 /// The kinds of file hubreport reads, by extension.
-pub const EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"];
+/// `.txt` and `.tsv` are tab-separated text (Moodle's "text format"
+/// download, Excel's "Text (Tab delimited)").
+pub const EXTENSIONS: [&str; 8] = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "tsv", "txt"];
 
 pub fn is_supported(path: &Path) -> bool {
     path.extension()
@@ -358,9 +372,9 @@ pub fn read_file(path: &Path, selector: Option<&SheetSelector>) -> Result<FileRe
     }
     let stamp = before;
     let (size, sha256) = (bytes.len() as u64, crate::publish::sha256(&bytes));
-    let (sheets, encoding) = if is_csv(path) {
+    let (sheets, encoding) = if let Some(delimiter) = text_delimiter(path) {
         check_csv_selector(path, selector)?;
-        let (sheet, encoding) = super::text::read_csv(path, bytes)?;
+        let (sheet, encoding) = super::text::read_csv(path, bytes, delimiter)?;
         (vec![sheet], encoding)
     } else {
         (super::workbook::read_workbook(path, bytes, selector)?, None)
@@ -374,10 +388,15 @@ pub fn read_file(path: &Path, selector: Option<&SheetSelector>) -> Result<FileRe
     })
 }
 
-fn is_csv(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+/// The field delimiter of a text file, by its extension; `None` for a
+/// spreadsheet.
+fn text_delimiter(path: &Path) -> Option<u8> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" => Some(b','),
+        "tsv" | "txt" => Some(b'\t'),
+        _ => None,
+    }
 }
 
 fn check_csv_selector(path: &Path, selector: Option<&SheetSelector>) -> Result<()> {
@@ -392,7 +411,7 @@ fn check_csv_selector(path: &Path, selector: Option<&SheetSelector>) -> Result<(
         Err(Error::input(
             path,
             None,
-            "a CSV file has no sheets; remove `sheet` from this source's config",
+            "a CSV or text file has no sheets; remove `sheet` from this source's config",
         ))
     }
 }

@@ -582,7 +582,6 @@ fn session_ids(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<Option<Arc<str>>
     let Some(date_col) = p.mapped.cols.get("session_date").copied() else {
         return p.column("session_id", true, session_key);
     };
-    let date_header = p.mapped.headers[date_col].clone();
     let mut out = Vec::with_capacity(p.height());
     for r in 0..p.height() {
         if !p.keep(r) {
@@ -621,7 +620,8 @@ fn session_ids(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<Option<Arc<str>>
             match ctx.sessions.find(Some(&course), answer) {
                 Ok(id) => Some(id),
                 Err(reason) => {
-                    p.reject(r, &date_header, cell.display(), reason);
+                    let header = p.mapped.header_at(date_col, r).to_string();
+                    p.reject(r, &header, cell.display(), reason);
                     None
                 }
             }
@@ -647,9 +647,9 @@ fn shared_text(c: Cell<'_>) -> value::Parsed<Arc<str>> {
 }
 
 pub fn bookings(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedBooking> {
-    let session_id = session_ids(ctx, p);
-    let delegate = p.column("delegate_id", true, ctx.pseudonym());
-    let agency = p.column("agency", true, shared_text);
+    // Rows that are not an outcome yet are skipped before anything else
+    // is asked of them: a wait-listed row for a session not yet in the
+    // sessions source is not an error.
     let words = p.column("status", true, |c| ctx.statuses.parse(c));
     let (status, note) = ctx.statuses.resolve(&words);
     let mut not_outcome = 0;
@@ -665,9 +665,12 @@ pub fn bookings(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedBooking> 
     }
     if not_outcome > 0 {
         p.notes.push(format!(
-            "{not_outcome} row(s) have a status that is not an outcome yet (booked, wait-listed): skipped"
+            "{not_outcome} row(s) have a status that is not an outcome yet (booked, wait-listed, not yet taken): skipped"
         ));
     }
+    let session_id = session_ids(ctx, p);
+    let delegate = p.column("delegate_id", true, ctx.pseudonym());
+    let agency = p.column("agency", true, shared_text);
     let course = p.column("course", false, shared_text);
     let session_date = p.column("session_date", false, ctx.date());
     let booked_at = p.column("booked_at", false, ctx.date());

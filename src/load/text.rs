@@ -9,11 +9,17 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use super::sheet::{Column, Grid, RawSheet, Span};
 use crate::error::{Error, Result};
 
-/// Reads a CSV file; also says how it was decoded when that was not UTF-8.
-pub fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<(RawSheet, Option<&'static str>)> {
+/// Reads a CSV file (or a tab-separated one, with `delimiter` b'\t'); also
+/// says how it was decoded when that was not UTF-8.
+pub fn read_csv(
+    path: &Path,
+    bytes: Vec<u8>,
+    delimiter: u8,
+) -> Result<(RawSheet, Option<&'static str>)> {
     let (text, encoding) = decode(bytes).map_err(|m| Error::input(path, None, m))?;
-    check_quotes(&text).map_err(|m| Error::input(path, None, m))?;
+    check_quotes(&text, delimiter).map_err(|m| Error::input(path, None, m))?;
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -24,9 +30,28 @@ pub fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<(RawSheet, Option<&'stati
     let mut height: u32 = 0;
     let mut record = csv::StringRecord::new();
     loop {
+        // The csv crate passes over empty lines; a spreadsheet shows each
+        // as a row, so they count, and rows are numbered as Excel shows them.
+        // (Its positions place a record at the start of the empty lines
+        // before it.)
         match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => {}
+            Ok(true) => {
+                let start = record.position().map_or(0, |p| p.byte());
+                let rest = usize::try_from(start)
+                    .ok()
+                    .and_then(|s| text.as_bytes().get(s..))
+                    .unwrap_or_default();
+                let blank = rest
+                    .iter()
+                    .take_while(|&&b| b == b'\n' || b == b'\r')
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                let blank = u32::try_from(blank).unwrap_or(u32::MAX);
+                height = height.checked_add(blank).ok_or_else(|| {
+                    Error::input(path, None, "more rows than hubreport can count")
+                })?;
+            }
             Err(e) => {
                 let line = e.position().map_or(height as u64 + 1, |p| p.line());
                 return Err(Error::input(
@@ -166,10 +191,10 @@ fn mixed_encoding(bytes: &[u8]) -> String {
 /// Checks that every quoted value closes, and does not run over lines that
 /// look like rows of their own: a quote that never closes makes a CSV reader
 /// take the rest of the file as one value, losing every row after it.
-fn check_quotes(text: &str) -> Result<(), String> {
+fn check_quotes(text: &str, delimiter: u8) -> Result<(), String> {
     let bytes = text.as_bytes();
-    // Quoted commas in a header are rare: its line's commas are a fair count.
-    let header_commas = commas_on_line(bytes);
+    // Quoted delimiters in a header are rare: its line's are a fair count.
+    let header_commas = commas_on_line(bytes, delimiter);
     let mut line = 1usize;
     let mut at_field_start = true;
     let mut i = 0;
@@ -194,7 +219,9 @@ fn check_quotes(text: &str) -> Result<(), String> {
                         b'\n' => {
                             line += 1;
                             i += 1;
-                            if header_commas >= 3 && commas_on_line(&bytes[i..]) >= header_commas {
+                            if header_commas >= 3
+                                && commas_on_line(&bytes[i..], delimiter) >= header_commas
+                            {
                                 return Err(format!(
                                     "the quoted value opened on line {opened} runs on over line {line}, \
                                      which looks like a row of its own: a closing quote (\") is probably \
@@ -207,7 +234,7 @@ fn check_quotes(text: &str) -> Result<(), String> {
                 }
                 at_field_start = false;
             }
-            b',' => {
+            b if b == delimiter => {
                 at_field_start = true;
                 i += 1;
             }
@@ -226,12 +253,12 @@ fn check_quotes(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Commas on the first line of `bytes` (to its newline).
-fn commas_on_line(bytes: &[u8]) -> usize {
+/// Delimiters on the first line of `bytes` (to its newline).
+fn commas_on_line(bytes: &[u8], delimiter: u8) -> usize {
     bytes
         .iter()
         .take_while(|&&b| b != b'\n')
-        .filter(|&&b| b == b',')
+        .filter(|&&b| b == delimiter)
         .count()
 }
 
@@ -240,12 +267,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them_past_empty_lines() {
+        let text = "Course\tNeglect\n\nname\tstatus\n\"two\nlines\"\tP\n\n\nb\tA\n";
+        let (sheet, _) = read_csv(Path::new("x.txt"), text.as_bytes().to_vec(), b'\t').unwrap();
+        let at = |row: u32| {
+            let r = sheet.raw_row(row).unwrap();
+            (0..2)
+                .map(|c| sheet.cell(c, r).display())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(at(3), ["name", "status"]);
+        assert_eq!(at(4), ["two\nlines", "P"]);
+        assert_eq!(at(7), ["b", "A"]);
+        assert!(sheet.raw_row(8).is_none());
+    }
+
+    #[test]
     fn an_unclosed_quote_names_the_line_it_opened_on() {
         let text = "a,b,c,d\n1,2,3,4\n5,\"oops,7,8\n9,10,11,12\n";
-        let e = check_quotes(text).unwrap_err();
+        let e = check_quotes(text, b',').unwrap_err();
         assert!(e.contains("opened on line 3"), "{e}");
         let text = "a,b\n1,\"never closed\n";
-        let e = check_quotes(text).unwrap_err();
+        let e = check_quotes(text, b',').unwrap_err();
         assert!(
             e.contains("opened on line 2") && e.contains("never closes"),
             "{e}"
@@ -255,9 +298,9 @@ mod tests {
     #[test]
     fn quoted_commas_quotes_and_line_breaks_are_fine() {
         let text = "a,b,c,d\n1,\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\n2,3,4,5\n";
-        check_quotes(text).unwrap();
+        check_quotes(text, b',').unwrap();
         // A quote inside an unquoted value is literal.
-        check_quotes("a,b\n5\" screen,2\n").unwrap();
+        check_quotes("a,b\n5\" screen,2\n", b',').unwrap();
     }
 
     #[test]
