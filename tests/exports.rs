@@ -329,9 +329,119 @@ fn moodle_attendance_reads_one_row_per_person_and_session_column() {
         ("Institution", "agency"),
         ("Taken sessions", "not read: the tool's own column"),
         (
-            "Course (the title row: Safeguarding children: neglect)",
+            "Course (the title row 'Safeguarding children: neglect')",
             "course",
         ),
+    ] {
+        assert!(m.contains(&(header.into(), role.into())), "{header}: {m:?}");
+    }
+}
+
+#[test]
+fn moodle_seminar_takes_course_and_start_from_its_title_rows() {
+    let d = load_tool("moodle-seminar");
+    let q = ledger(&d, "Neglect_5_March_2024.xlsx");
+    assert_eq!(q.preset, Some(("moodle-seminar", false)));
+    // Booked and Approved are not outcomes yet: skipped.
+    assert_eq!(counts(q), (4, 3, 0, 1));
+    assert_eq!(
+        counts(ledger(&d, "DA seminar_12_March_2024.xlsx")),
+        (2, 1, 0, 1)
+    );
+    let mut got: Vec<(&str, &str, Status)> = d
+        .bookings
+        .iter()
+        .map(|b| (&*b.session_id, &*b.agency, b.status))
+        .collect();
+    got.sort_by_key(|g| (g.0, g.1));
+    // The 9:30 start in the title row picks the morning session of the two
+    // on 5 March; the DA file's constant names its course.
+    assert_eq!(
+        got,
+        [
+            ("m-da-0312", "Children's Services", Status::Attended),
+            ("m-neg-0305-am", "Education", Status::Attended),
+            ("m-neg-0305-am", "Health", Status::Dna),
+            ("m-neg-0305-am", "Police", Status::Attended),
+        ]
+    );
+    let m = mapping(q);
+    for (header, role) in [
+        ("Email address", "delegate_id"),
+        ("Institution", "agency"),
+        ("Current status", "status"),
+        ("Course (the title row 'Neglect')", "course"),
+        (
+            "Session date (the title row '5 March 2024, 9:30 AM - 5 March 2024, 12:30 PM')",
+            "session_date",
+        ),
+    ] {
+        assert!(m.contains(&(header.into(), role.into())), "{header}: {m:?}");
+    }
+    let da = mapping(ledger(&d, "DA seminar_12_March_2024.xlsx"));
+    assert!(da.contains(&(
+        "Course (the title row 'DA seminar')".into(),
+        "not read: hub.toml gives course as a constant".into()
+    )));
+}
+
+#[test]
+fn smartsurvey_reads_numbered_questions_and_answer_rows() {
+    let d = load_tool("smartsurvey");
+    let q = ledger(&d, "RawData--Neglect-evaluation.csv");
+    assert_eq!(q.preset, Some(("smartsurvey", false)));
+    // The empty third header row is skipped; the third response has neither
+    // an email nor a typed work email.
+    assert_eq!(counts(q), (4, 2, 1, 1));
+    assert_eq!(scores(&d), ana_and_bo());
+    let mut satisfaction: Vec<Option<f64>> = d.forms.iter().map(|f| f.satisfaction).collect();
+    satisfaction.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    assert_eq!(satisfaction, [Some(4.0), Some(5.0)]);
+    let m = mapping(q);
+    for (header, role) in [
+        ("UserID", "not read: the tool's own column"),
+        (
+            "Q1. Which session did you attend?",
+            "session_id (the session the answer names)",
+        ),
+        (
+            "Q2. Before the course, how far did you agree? [Q2.1. I could recognise the signs of neglect]",
+            "pre item 'recognising_signs'",
+        ),
+        ("Q4. Overall how satisfied were you?", "satisfaction"),
+        ("Q5. Your work email address", "work_email"),
+    ] {
+        assert!(m.contains(&(header.into(), role.into())), "{header}: {m:?}");
+    }
+    assert_eq!(d.quality.rejections[0].row, 6);
+}
+
+#[test]
+fn moodle_feedback_names_items_by_their_labels() {
+    let d = load_tool("moodle-feedback");
+    let q = ledger(&d, "Neglect evaluation.csv");
+    assert_eq!(q.preset, Some(("moodle-feedback", false)));
+    assert_eq!(counts(q), (3, 3, 0, 0));
+    assert_eq!(
+        scores(&d),
+        [
+            score("n-0305-am", "referral", 4.0, 5.0),
+            score("n-0305-am", "signs", 2.0, 4.0),
+            score("n-0305-pm", "referral", 2.0, 4.0),
+            score("n-0305-pm", "signs", 1.0, 4.0),
+            score("n-0312", "referral", 4.0, 5.0),
+            score("n-0312", "signs", 4.0, 5.0),
+        ]
+    );
+    assert_eq!(q.unmatched_links, 0);
+    let m = mapping(q);
+    for (header, role) in [
+        ("(sat) Overall, how satisfied were you?", "satisfaction"),
+        (
+            "(session) Which session did you attend?",
+            "session_id (the session the answer names)",
+        ),
+        ("(useful) Which parts were useful?", "not used"),
     ] {
         assert!(m.contains(&(header.into(), role.into())), "{header}: {m:?}");
     }

@@ -275,6 +275,8 @@ pub struct Mapped {
     pub replaced: Vec<(usize, &'static str)>,
     /// The column saying whether a response was finished (Qualtrics).
     pub finished: Option<usize>,
+    /// The column whose values mark previews and tests, and those values.
+    pub not_real: Option<(usize, &'static [&'static str])>,
     /// The column whose answers name the session (`session_from`).
     pub session_answer: Option<usize>,
     /// Survey grid columns read as items: column → (`pre`, `post` or
@@ -498,10 +500,8 @@ pub fn map_headers(
         }
     };
     let header_excel_row = sheet.excel_row(header);
-    // Moodle Attendance names the course in a title row above the header.
-    let title_course = (layout == preset::Layout::SessionColumns)
-        .then(|| title_value(&sheet, header, "course"))
-        .flatten();
+    // Moodle names the course, and a seminar its date, in title rows.
+    let titles = preset.map_or(Vec::new(), |(p, _)| title_values(p.titles, &sheet, header));
     let (rows, data) = sheet.split_header(header, layout.rows());
     let (headers, names) = combine_headers(layout, rows);
     let mut notes = Vec::new();
@@ -528,13 +528,28 @@ pub fn map_headers(
         let key = header_key(h);
         // Qualtrics: a column's short name (`RecipientEmail`) is matched
         // before its question text.
+        // A header config names is matched past a question's number
+        // (SmartSurvey's `Q5.`) or label (Moodle Feedback's `(sat)`).
         let found = names
             .get(c)
             .and_then(|n| lookup.get(&header_key(n)))
-            .or_else(|| lookup.get(&key));
+            .or_else(|| lookup.get(&key))
+            .or_else(|| {
+                let bare = bare_question(h);
+                (bare.len() < h.trim().len())
+                    .then(|| lookup.get(&header_key(bare)))
+                    .flatten()
+                    .filter(|&&(_, rank)| rank < CONFIG_RANKS)
+            });
         if key.is_empty() && found.is_none() {
             continue;
         }
+        // The tool's own column is its own, whatever a built-in alias would
+        // make of it (SmartSurvey's `UserID` is not the delegate).
+        let is_metadata = preset.is_some_and(|(p, _)| {
+            p.is_metadata(&key) || names.get(c).is_some_and(|n| p.is_metadata(&header_key(n)))
+        });
+        let found = found.filter(|&&(_, rank)| !(is_metadata && rank >= CONFIG_RANKS));
         match found {
             Some(&(name, rank)) => match cols.get(name) {
                 // Two headers answer to one column and config named neither:
@@ -560,12 +575,7 @@ pub fn map_headers(
                 }
             },
             None if kind != SourceKind::Agencies && NAME_HEADERS.contains(&key.as_str()) => {}
-            None if preset.is_some_and(|(p, _)| {
-                p.is_metadata(&key) || names.get(c).is_some_and(|n| p.is_metadata(&header_key(n)))
-            }) =>
-            {
-                metadata.push(c)
-            }
+            None if is_metadata => metadata.push(c),
             None => unmatched.push(c),
         }
     }
@@ -575,12 +585,12 @@ pub fn map_headers(
                 unmatched.push(prev);
             }
         }
-        if let Some(course) = title_course
-            && !cols.contains_key("course")
-        {
-            headers.push(format!("Course (the title row: {course})"));
-            data.columns.push(Column::Const(course));
-            cols.insert("course", (headers.len() - 1, 0));
+    }
+    for (name, value, shown) in titles {
+        if !cols.contains_key(name) {
+            headers.push(format!("{} (the title row '{shown}')", capitalised(name)));
+            data.columns.push(Column::Const(value));
+            cols.insert(name, (headers.len() - 1, 0));
         }
     }
     // Constants stand in for columns, the file's own if it has one.
@@ -672,11 +682,15 @@ pub fn map_headers(
     } else {
         HashMap::new()
     };
-    let finished = preset.and_then(|(p, _)| p.finished).and_then(|key| {
+    let column_named = |key: &str| {
         (0..headers.len()).find(|&c| {
             header_key(&headers[c]) == key || names.get(c).is_some_and(|n| header_key(n) == key)
         })
-    });
+    };
+    let not_real = preset
+        .and_then(|(p, _)| p.not_real)
+        .and_then(|(key, values)| Some((column_named(key)?, values)));
+    let finished = preset.and_then(|(p, _)| p.finished).and_then(column_named);
     Ok(Mapped {
         data,
         headers,
@@ -686,6 +700,7 @@ pub fn map_headers(
         preset,
         replaced,
         finished,
+        not_real,
         session_answer,
         grid,
         wide,
@@ -693,15 +708,58 @@ pub fn map_headers(
     })
 }
 
-/// The value beside `label` (as a header key) in the title rows above the
-/// header: Moodle's `Course | Safeguarding basics`.
-fn title_value(sheet: &RawSheet, header: usize, label: &str) -> Option<String> {
-    (0..header).find_map(|r| {
-        let first = sheet.cell(0, r).as_text()?;
-        (header_key(&first) == label)
-            .then(|| sheet.cell(1, r).as_text())
-            .flatten()
+/// `session_date` → `Session date`.
+fn capitalised(name: &str) -> String {
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
     })
+}
+
+/// What a tool's title rows above the header (raw row `header`) say:
+/// (canonical column, value, the title text it came from).
+fn title_values(
+    titles: preset::Titles,
+    sheet: &RawSheet,
+    header: usize,
+) -> Vec<(&'static str, String, String)> {
+    let first = |r: usize| sheet.cell(0, r).as_text();
+    match titles {
+        preset::Titles::None => Vec::new(),
+        // `Course | Safeguarding basics`
+        preset::Titles::CourseRow => (0..header)
+            .find_map(|r| {
+                (header_key(&first(r)?) == "course")
+                    .then(|| sheet.cell(1, r).as_text())
+                    .flatten()
+            })
+            .map(|course| vec![("course", course.clone(), course)])
+            .unwrap_or_default(),
+        // The activity's name, then `5 March 2024, 9:30 AM - 5 March 2024,
+        // 4:30 PM` for each of the session's days: the first is its start.
+        preset::Titles::ActivityAndDates => {
+            let mut out = Vec::new();
+            let starts = (1..header).find_map(|r| {
+                let text = first(r)?;
+                let (start, _) = text.split_once(" - ")?;
+                let (date, time) =
+                    super::value::parse_date_time_text(start, crate::config::DateOrder::Uk)?;
+                let when = match time {
+                    Some(t) => date.and_time(t).format("%Y-%m-%d %H:%M").to_string(),
+                    None => date.format("%Y-%m-%d").to_string(),
+                };
+                Some((when, text))
+            });
+            if let Some(name) = (header >= 2).then(|| first(0)).flatten() {
+                out.push(("course", name.clone(), name));
+            }
+            if let Some((when, text)) = starts {
+                out.push(("session_date", when, text));
+            }
+            out
+        }
+    }
 }
 
 /// Moodle Attendance's text in a session's cell for a person outside their
@@ -870,6 +928,18 @@ fn strip_question_number(t: &str) -> &str {
     }
 }
 
+/// A question's text without its number (`Q5.`) or its Moodle Feedback
+/// label (`(sat) `): how config may name it.
+fn bare_question(t: &str) -> &str {
+    let t = t.trim();
+    let unlabelled = t
+        .strip_prefix('(')
+        .and_then(|rest| rest.split_once(") "))
+        .filter(|(label, _)| !label.is_empty() && !label.contains(char::is_whitespace))
+        .map_or(t, |(_, rest)| rest.trim());
+    strip_question_number(unlabelled)
+}
+
 /// An item name from a statement: folded, words joined by `_`.
 fn item_name(statement: &str) -> String {
     super::value::fold(statement).replace(' ', "_")
@@ -1026,7 +1096,7 @@ pub fn header_matches(pattern: &str, header: &str) -> bool {
             .is_ok_and(|p| p.matches_with(header.trim(), options))
     } else {
         header_key(pattern) == header_key(header)
-            || header_key(pattern) == header_key(strip_question_number(header))
+            || header_key(pattern) == header_key(bare_question(header))
     }
 }
 
@@ -1138,7 +1208,8 @@ fn combine_headers(
                         carried = q.to_string();
                     }
                     let a = answers.and_then(|a| a.get(c)).map_or("", |a| a.trim());
-                    let plain = ["", "response", "open-ended response"];
+                    // SmartSurvey writes `Answer` under a single choice.
+                    let plain = ["", "response", "open-ended response", "answer"];
                     if plain.contains(&a.to_lowercase().as_str()) {
                         if q.is_empty() {
                             carried.clone()
@@ -1213,6 +1284,22 @@ impl<'a> RowParser<'a> {
             if unfinished > 0 {
                 notes.push(format!(
                     "{unfinished} unfinished response(s) ('{}' is false): skipped",
+                    mapped.headers[c]
+                ));
+            }
+        }
+        if let Some((c, values)) = mapped.not_real {
+            let mut tests = 0;
+            for (r, skip) in skipped.iter_mut().enumerate() {
+                let value = data.cell(c, r).as_text().unwrap_or_default();
+                if !*skip && values.iter().any(|v| v.eq_ignore_ascii_case(&value)) {
+                    *skip = true;
+                    tests += 1;
+                }
+            }
+            if tests > 0 {
+                notes.push(format!(
+                    "{tests} preview, test or spam response(s) (by '{}'): skipped",
                     mapped.headers[c]
                 ));
             }
@@ -1438,6 +1525,12 @@ mod tests {
         ));
         assert!(!header_matches("Q1*", "Question 1"));
         assert_eq!(strip_question_number("Q12.3. Text"), "Text");
+        assert_eq!(
+            bare_question("(sat) Overall, how satisfied?"),
+            "Overall, how satisfied?"
+        );
+        assert_eq!(bare_question("(a b) Text"), "(a b) Text");
+        assert!(header_matches("Which session?", "(session) Which session?"));
         assert_eq!(
             strip_question_number("Quality of venue"),
             "Quality of venue"

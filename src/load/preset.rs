@@ -35,6 +35,17 @@ impl Layout {
     }
 }
 
+/// What a tool writes in title rows above its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Titles {
+    None,
+    /// Moodle Attendance: `Course | <course name>`, `Group | <group>`.
+    CourseRow,
+    /// Moodle Face-to-face: the activity's name, then a row per session
+    /// date, `5 March 2024, 9:30 AM - 5 March 2024, 4:30 PM`.
+    ActivityAndDates,
+}
+
 /// One tool's export.
 #[derive(Debug)]
 pub struct Preset {
@@ -56,6 +67,12 @@ pub struct Preset {
     /// A column saying whether the response was finished (a header key):
     /// unfinished ones are skipped and counted.
     pub finished: Option<&'static str>,
+    /// A column (a header key) and the values in it that mark a response
+    /// as a preview, a test or spam: skipped and counted.
+    pub not_real: Option<(&'static str, &'static [&'static str])>,
+    /// Course or session date in title rows, read where the file has no
+    /// column for them and config gives no constant.
+    pub titles: Titles,
 }
 
 impl Preset {
@@ -94,6 +111,8 @@ pub const PRESETS: &[Preset] = &[
         ],
         date_order: Some(DateOrder::Us),
         finished: None,
+        not_real: None,
+        titles: Titles::None,
     },
     Preset {
         name: "qualtrics",
@@ -123,6 +142,13 @@ pub const PRESETS: &[Preset] = &[
         ],
         date_order: None,
         finished: Some("finished"),
+        // The Status column: "Survey Preview", "Survey Test", "Spam" as
+        // choice text, 1, 2 and 8 as numeric values.
+        not_real: Some((
+            "status",
+            &["Survey Preview", "Survey Test", "Spam", "1", "2", "8"],
+        )),
+        titles: Titles::None,
     },
     Preset {
         name: "smartsurvey",
@@ -142,6 +168,8 @@ pub const PRESETS: &[Preset] = &[
         ],
         date_order: None,
         finished: None,
+        not_real: None,
+        titles: Titles::None,
     },
     Preset {
         name: "msforms",
@@ -163,6 +191,8 @@ pub const PRESETS: &[Preset] = &[
         ],
         date_order: Some(DateOrder::Us),
         finished: None,
+        not_real: None,
+        titles: Titles::None,
     },
     Preset {
         name: "googleforms",
@@ -177,6 +207,8 @@ pub const PRESETS: &[Preset] = &[
         metadata: &["Timestamp", "Score"],
         date_order: None,
         finished: None,
+        not_real: None,
+        titles: Titles::None,
     },
     Preset {
         name: "moodle-feedback",
@@ -188,9 +220,11 @@ pub const PRESETS: &[Preset] = &[
             ("delegate_id", &["Email address"]),
             ("responded_at", &["Date"]),
         ],
-        metadata: &["Groups", "Course", "Date", "Response number"],
+        metadata: &["Groups", "Date", "Response number"],
         date_order: None,
         finished: None,
+        not_real: None,
+        titles: Titles::None,
     },
     Preset {
         name: "eventbrite",
@@ -230,6 +264,8 @@ pub const PRESETS: &[Preset] = &[
         ],
         date_order: None,
         finished: None,
+        not_real: None,
+        titles: Titles::None,
     },
     Preset {
         name: "moodle-attendance",
@@ -261,6 +297,8 @@ pub const PRESETS: &[Preset] = &[
         ],
         date_order: None,
         finished: None,
+        not_real: None,
+        titles: Titles::CourseRow,
     },
     Preset {
         name: "moodle-seminar",
@@ -283,6 +321,8 @@ pub const PRESETS: &[Preset] = &[
         ],
         date_order: None,
         finished: None,
+        not_real: None,
+        titles: Titles::ActivityAndDates,
     },
     Preset {
         name: "totara-seminar",
@@ -334,6 +374,8 @@ pub const PRESETS: &[Preset] = &[
         ],
         date_order: None,
         finished: None,
+        not_real: None,
+        titles: Titles::None,
     },
 ];
 

@@ -167,6 +167,7 @@ const BUILTIN_WORDS: &[(Word, &[&str])] = &[
             "Requested",
             "Approved",
             "Declined",
+            "Not set",
             "?",
         ],
     ),
@@ -421,6 +422,17 @@ pub fn session_answer(
     let Some(text) = value::text(c)? else {
         return Ok(None);
     };
+    // A multi-select question joins its choices with `;` or new lines:
+    // two sessions ticked name neither.
+    let choices = text
+        .split([';', '\n'])
+        .filter(|p| !p.trim().is_empty())
+        .count();
+    if choices > 1 {
+        return Err(format!(
+            "the answer names {choices} choices (joined by ';' or on separate lines): one session is expected"
+        ));
+    }
     let words: Vec<&str> = text
         .split(|ch: char| ch.is_whitespace() || matches!(ch, ',' | '(' | ')' | ';' | '|'))
         .filter(|w| !w.is_empty() && *w != "-" && *w != "–")
@@ -641,6 +653,29 @@ fn session_key(c: Cell<'_>) -> value::Parsed<Arc<str>> {
     Ok(value::identifier(c)?.map(|s| id_key(&s).into()))
 }
 
+/// An agency: one name. A cell listing several on separate lines (Totara's
+/// `User's Organisation Name(s)` for someone in two) cannot say which the
+/// booking is for.
+fn one_agency(c: Cell<'_>) -> value::Parsed<Arc<str>> {
+    let Some(text) = value::text(c)? else {
+        return Ok(None);
+    };
+    let mut names: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    names.dedup();
+    match names.as_slice() {
+        [one] => Ok(Some(Arc::from(*one))),
+        _ => Err(format!(
+            "the cell lists {} organisations on separate lines: hubreport cannot tell which the booking is for; \
+             export one organisation per person",
+            names.len()
+        )),
+    }
+}
+
 /// Text, shared (see [`StagedBooking`]).
 fn shared_text(c: Cell<'_>) -> value::Parsed<Arc<str>> {
     Ok(value::text(c)?.map(Arc::from))
@@ -670,7 +705,7 @@ pub fn bookings(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedBooking> 
     }
     let session_id = session_ids(ctx, p);
     let delegate = p.column("delegate_id", true, ctx.pseudonym());
-    let agency = p.column("agency", true, shared_text);
+    let agency = p.column("agency", true, one_agency);
     let course = p.column("course", false, shared_text);
     let session_date = p.column("session_date", false, ctx.date());
     let booked_at = p.column("booked_at", false, ctx.date());
