@@ -11,6 +11,7 @@ WITH booked AS (
     -- booking once per breakdown.
     SELECT course, agency, quarter, mode, level, status,
            CAST(COUNT(*) AS BIGINT) AS n,
+           SUM(undated) AS undated,
            SUM(chargeable) AS chargeable,
            SUM(charge) AS charge
     FROM bookings
@@ -20,53 +21,53 @@ facts AS (
     -- One row per combination per breakdown: status counts and charges.
     SELECT 'course' AS dimension, course AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, n, chargeable, charge
+           status, n, undated, chargeable, charge
     FROM booked
     UNION ALL
     SELECT 'agency' AS dimension, agency AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, n, chargeable, charge
+           status, n, undated, chargeable, charge
     FROM booked
     UNION ALL
     SELECT 'quarter' AS dimension, quarter AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, n, chargeable, charge
+           status, n, undated, chargeable, charge
     FROM booked
     UNION ALL
     SELECT 'mode' AS dimension, mode AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, n, chargeable, charge
+           status, n, undated, chargeable, charge
     FROM booked
     UNION ALL
     SELECT 'level' AS dimension, level AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, n, chargeable, charge
+           status, n, undated, chargeable, charge
     FROM booked
     UNION ALL
     SELECT 'overall' AS dimension, 'All' AS key, 0 AS is_session,
            CAST(NULL AS BIGINT) AS places, CAST(NULL AS DOUBLE) AS cost,
-           status, n, chargeable, charge
+           status, n, undated, chargeable, charge
     FROM booked
     -- One row per session per breakdown (none by agency): sessions, places, cost.
     UNION ALL
     SELECT 'course' AS dimension, course AS key, 1 AS is_session, places, cost,
-           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS chargeable, 0.0 AS charge
+           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS undated, 0 AS chargeable, 0.0 AS charge
     FROM period_sessions
     UNION ALL
     SELECT 'quarter' AS dimension, quarter AS key, 1 AS is_session, places, cost,
-           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS chargeable, 0.0 AS charge
+           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS undated, 0 AS chargeable, 0.0 AS charge
     FROM period_sessions
     UNION ALL
     SELECT 'mode' AS dimension, mode AS key, 1 AS is_session, places, cost,
-           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS chargeable, 0.0 AS charge
+           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS undated, 0 AS chargeable, 0.0 AS charge
     FROM period_sessions
     UNION ALL
     SELECT 'level' AS dimension, level AS key, 1 AS is_session, places, cost,
-           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS chargeable, 0.0 AS charge
+           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS undated, 0 AS chargeable, 0.0 AS charge
     FROM period_sessions
     UNION ALL
     SELECT 'overall' AS dimension, 'All' AS key, 1 AS is_session, places, cost,
-           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS chargeable, 0.0 AS charge
+           CAST(NULL AS VARCHAR) AS status, CAST(0 AS BIGINT) AS n, 0 AS undated, 0 AS chargeable, 0.0 AS charge
     FROM period_sessions
 ),
 counts AS (
@@ -81,6 +82,7 @@ counts AS (
         SUM(CASE WHEN status = 'dna' THEN n ELSE 0 END) AS dna,
         SUM(CASE WHEN status = 'late_cancellation' THEN n ELSE 0 END) AS late_cancellations,
         SUM(CASE WHEN status = 'cancelled' THEN n ELSE 0 END) AS cancellations,
+        SUM(undated) AS undated,
         SUM(chargeable) AS chargeable,
         SUM(charge) AS charges,
         CASE WHEN COUNT(cost) = 0 THEN NULL ELSE SUM(cost) END AS cost
@@ -103,14 +105,15 @@ SELECT
     attended,
     walk_ins,
     dna,
-    late_cancellations,
+    -- Not known (empty) where any cancellation of the group has no date.
+    CASE WHEN undated = 0 THEN late_cancellations END AS late_cancellations,
     cancellations,
     trained,
     -- A rate whose denominator is 0 (or unknown) is empty, not 0.
     CASE WHEN places > 0 THEN CAST(trained AS DOUBLE) / places END AS take_up_rate,
     CASE WHEN registrations > 0 THEN CAST(attended AS DOUBLE) / registrations END AS attendance_rate,
     CASE WHEN registrations > 0 THEN CAST(dna AS DOUBLE) / registrations END AS non_attendance_rate,
-    CASE WHEN registrations > 0 THEN CAST(late_cancellations AS DOUBLE) / registrations END AS late_cancellation_rate,
+    CASE WHEN registrations > 0 AND undated = 0 THEN CAST(late_cancellations AS DOUBLE) / registrations END AS late_cancellation_rate,
     CASE WHEN registrations > 0 THEN CAST(cancellations + late_cancellations AS DOUBLE) / registrations END AS cancellation_rate,
     CASE WHEN places IS NOT NULL THEN GREATEST(0, places - trained) END AS unused_places,
     chargeable,

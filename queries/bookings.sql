@@ -17,6 +17,9 @@ SELECT
     COALESCE(s.level, a.level, '(not recorded)') AS level,
     s.course IS NOT NULL AS listed_session,
     CASE WHEN a.status IN ('attended', 'walk_in') THEN 1 ELSE 0 END AS trained,
+    -- A cancellation from a file without cancellation dates (Moodle,
+    -- Eventbrite): late or not is not known.
+    CASE WHEN a.status = 'cancelled' AND NOT a.late_known THEN 1 ELSE 0 END AS undated,
     -- No-shows and late cancellations are charged, unless the agency is exempt.
     CASE
         WHEN a.status IN ('dna', 'late_cancellation')

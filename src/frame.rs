@@ -209,6 +209,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .str("agency", b.iter().map(|r| &*r.agency))
         .bool("agency_matched", b.iter().map(|r| r.agency_matched))
         .str("status", b.iter().map(|r| r.status.as_str()))
+        .bool("late_known", b.iter().map(|r| r.late_known))
         .opt_str("course", b.iter().map(|r| r.course.as_deref()))
         .date("session_date", b.iter().map(|r| r.session_date))
         .str("fy", b.iter().map(|r| fy(&r.session_date)))

@@ -71,6 +71,9 @@ pub struct Booking {
     /// False when the agency name matched nothing in the register.
     pub agency_matched: bool,
     pub status: Status,
+    /// False for a cancellation from a file without cancellation dates:
+    /// whether it was late is not known.
+    pub late_known: bool,
     pub course: Option<Arc<str>>,
     /// From the sessions source where it has the session, else from the row.
     pub session_date: NaiveDate,
@@ -283,6 +286,9 @@ pub struct SourceQuality {
     /// Evaluation or impact rows whose session and delegate match no trained
     /// delegate: loaded but left out of every figure.
     pub unmatched_links: usize,
+    /// Cancellations from a file that gives no cancellation dates: late or
+    /// not, hubreport cannot tell.
+    pub undated_cancellations: usize,
     /// Headers present in the file that hubreport does not use.
     #[serde(skip)]
     pub ignored_columns: Vec<String>,
@@ -342,6 +348,7 @@ impl Quality {
             t.duplicates_merged += s.duplicates_merged;
             t.unmatched_agencies += s.unmatched_agencies;
             t.unmatched_links += s.unmatched_links;
+            t.undated_cancellations += s.undated_cancellations;
         }
         out
     }

@@ -398,16 +398,16 @@ fn coverage_and_data_quality_match_the_fixture() {
     );
 
     let q = read_csv(&t.join("data_quality.csv"));
-    q.assert_header("source,file,rows_read,rows_loaded,rows_rejected,rows_skipped,duplicates_merged,unmatched_agencies,unmatched_links");
+    q.assert_header("source,file,rows_read,rows_loaded,rows_rejected,rows_skipped,duplicates_merged,unmatched_agencies,unmatched_links,undated_cancellations");
     q.assert_row(
         &[("source", "attendance")],
-        "attendance.csv,29,28,1,0,1,1,0",
+        "attendance.csv,29,28,1,0,1,1,0,0",
     );
     q.assert_row(
         &[("source", "evaluations")],
-        "evaluations.csv,19,19,0,0,0,0,1",
+        "evaluations.csv,19,19,0,0,0,0,1,0",
     );
-    q.assert_row(&[("source", "impact")], "impact.csv,10,10,0,0,1,0,1");
+    q.assert_row(&[("source", "impact")], "impact.csv,10,10,0,0,1,0,1,0");
     let rej = read_csv(&t.join("rejected.csv"));
     rej.assert_header("source,file,sheet,row,column,value,reason");
     assert_eq!(rej.rows.len(), 1);

@@ -179,6 +179,9 @@ fn glob_files(config: &Config, data_dir: &Path, key: &str, pattern: &str) -> Res
 struct Location {
     ledger: usize,
     sheet: String,
+    /// Whether the sheet gives cancellation dates (a `cancelled_at` column
+    /// or constant): without them a cancellation's lateness is not known.
+    cancellation_dates: bool,
 }
 
 /// Loads everything in the data folder into a [`Dataset`].
@@ -388,6 +391,7 @@ impl Loader<'_> {
                 self.locations.push(Location {
                     ledger,
                     sheet: mapped.data.sheet.clone().unwrap_or_default(),
+                    cancellation_dates: mapped.has("cancelled_at"),
                 });
                 let ctx = Context {
                     config: self.config,
@@ -602,6 +606,10 @@ impl Loader<'_> {
             {
                 status = Status::LateCancellation;
             }
+            // A cancellation from a file that gives no cancellation dates
+            // may have been late: hubreport cannot tell.
+            let late_known =
+                status != Status::Cancelled || self.locations[b.origin.location].cancellation_dates;
             let (agency, agency_matched) = match agency_of.get(&b.agency.as_ptr()) {
                 // Unmatched names are resolved again: each row is counted.
                 Some((_, name, true)) => (name.clone(), true),
@@ -621,6 +629,7 @@ impl Loader<'_> {
                 agency,
                 agency_matched,
                 status,
+                late_known,
                 course: match session {
                     Some((_, course, _)) => Some(course.clone()),
                     None => b.course,
@@ -660,6 +669,21 @@ impl Loader<'_> {
             }
         }
         self.add_merged(dropped);
+        for ((b, origin), kept) in bookings.iter().zip(&origins).zip(&keep) {
+            if *kept && !b.late_known {
+                let ledger = self.locations[origin.location].ledger;
+                self.quality.sources[ledger].undated_cancellations += 1;
+            }
+        }
+        for q in &self.quality.sources {
+            if q.undated_cancellations > 0 {
+                self.quality.notes.push(format!(
+                    "{}: the file gives no cancellation dates, so whether its {} cancellation(s) were late is not known: \
+                     late cancellations are left empty (– in the reports) wherever they are among them, and are not charged",
+                    q.file, q.undated_cancellations
+                ));
+            }
+        }
         drop(origins);
         let mut keep = keep.into_iter();
         bookings.retain(|_| keep.next().unwrap_or(true));

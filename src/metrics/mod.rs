@@ -514,6 +514,10 @@ pub fn data_quality(q: &Quality) -> Table {
             ints(s.iter().map(|s| s.unmatched_agencies)),
         )
         .with("unmatched_links", ints(s.iter().map(|s| s.unmatched_links)))
+        .with(
+            "undated_cancellations",
+            ints(s.iter().map(|s| s.undated_cancellations)),
+        )
 }
 
 /// `rejected.csv`: every rejected row with file, sheet, Excel row, column,

@@ -402,6 +402,7 @@ mod tests {
             "duplicates_merged",
             "unmatched_agencies",
             "unmatched_links",
+            "undated_cancellations",
             "rows",
         ];
         let row: BTreeMap<&str, serde_json::Value> = texts
