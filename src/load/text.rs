@@ -38,16 +38,9 @@ pub fn read_csv(
             Ok(false) => break,
             Ok(true) => {
                 let start = record.position().map_or(0, |p| p.byte());
-                let rest = usize::try_from(start)
-                    .ok()
-                    .and_then(|s| text.as_bytes().get(s..))
-                    .unwrap_or_default();
-                let blank = rest
-                    .iter()
-                    .take_while(|&&b| b == b'\n' || b == b'\r')
-                    .filter(|&&b| b == b'\n')
-                    .count();
-                let blank = u32::try_from(blank).unwrap_or(u32::MAX);
+                let start = usize::try_from(start).unwrap_or(usize::MAX);
+                let blank =
+                    u32::try_from(empty_lines_before(text.as_bytes(), start)).unwrap_or(u32::MAX);
                 height = height.checked_add(blank).ok_or_else(|| {
                     Error::input(path, None, "more rows than hubreport can count")
                 })?;
@@ -96,6 +89,31 @@ pub fn read_csv(
         text: fields,
     };
     Ok((sheet, encoding))
+}
+
+/// The empty lines a record that the csv crate places at byte `start`
+/// passes over: its position is where the previous record's line ending
+/// stopped, which for `\r\n` is at the `\n`.
+fn empty_lines_before(bytes: &[u8], start: usize) -> usize {
+    let Some(rest) = bytes.get(start..) else {
+        return 0;
+    };
+    let rest = if start > 0 && bytes[start - 1] == b'\r' {
+        rest.strip_prefix(b"\n").unwrap_or(rest)
+    } else {
+        rest
+    };
+    let mut lines = 0;
+    let mut i = 0;
+    while let Some(&b) = rest.get(i) {
+        match b {
+            b'\r' if rest.get(i + 1) == Some(&b'\n') => i += 2,
+            b'\r' | b'\n' => i += 1,
+            _ => break,
+        }
+        lines += 1;
+    }
+    lines
 }
 
 /// Decodes a text file on its own evidence: a byte-order mark says UTF-8 or
@@ -265,6 +283,26 @@ fn commas_on_line(bytes: &[u8], delimiter: u8) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_endings_of_every_kind_count_empty_lines_once() {
+        for text in [
+            "h,s\na,P\n\nb,A\n",
+            "h,s\r\na,P\r\n\r\nb,A\r\n",
+            "h,s\ra,P\r\rb,A\r",
+        ] {
+            let (sheet, _) = read_csv(Path::new("x.csv"), text.as_bytes().to_vec(), b',').unwrap();
+            let rows: Vec<(u32, String)> = (0..sheet.height)
+                .filter(|&r| !sheet.cell(0, r).is_blank())
+                .map(|r| (sheet.excel_row(r), sheet.cell(0, r).display()))
+                .collect();
+            assert_eq!(
+                rows,
+                [(1, "h".into()), (2, "a".into()), (4, "b".into())],
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn rows_are_numbered_as_a_spreadsheet_shows_them_past_empty_lines() {
