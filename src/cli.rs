@@ -44,6 +44,21 @@ pub enum Command {
     Report(ReportArgs),
     /// Load every source and report what was read, rejected, skipped and merged.
     Check(CheckArgs),
+    /// Show what hubreport makes of exports: the source and preset, the
+    /// header, every column's mapping, the first rows as read, and a
+    /// hub.toml entry to paste.
+    Inspect {
+        /// The exports (.xlsx, .xls, .xlsb, .ods, .csv, .tsv, .txt).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Read every file as this source (attendance, sessions,
+        /// evaluations, impact, agency_returns, agencies) instead of guessing.
+        #[arg(long, value_name = "KIND")]
+        source: Option<String>,
+        /// How many data rows to show.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        rows: usize,
+    },
     /// Write a commented hub.toml documenting every setting and its default.
     Init {
         /// Folder to write hub.toml into.
@@ -53,6 +68,11 @@ pub enum Command {
         /// (an existing hub.toml is then kept).
         #[arg(long)]
         queries: bool,
+        /// Instead, write a hub.toml for the exports in this folder (into
+        /// it): an entry per file, with what the files cannot say left as
+        /// TODO lines.
+        #[arg(long, value_name = "EXPORTS", conflicts_with = "queries")]
+        from: Option<PathBuf>,
     },
     /// Generate a realistic, deterministic partnership's exports (two financial years).
     Sample(SampleArgs),
@@ -254,7 +274,31 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Report(args) => crate::report::run(&args),
         Command::Check(args) => crate::check::run(&args),
-        Command::Init { dir, queries } => {
+        Command::Inspect {
+            files,
+            source,
+            rows,
+        } => {
+            let kind = source
+                .as_deref()
+                .map(crate::inspect::source_kind)
+                .transpose()?;
+            print!("{}", crate::inspect::report(&files, kind, rows)?);
+            Ok(exit::OK)
+        }
+        Command::Init {
+            from: Some(exports),
+            ..
+        } => {
+            let path = crate::inspect::init_from(&exports)?;
+            crate::log::info(format!(
+                "wrote {}: fill in its TODO lines, then run hubreport check --config {}",
+                path.display(),
+                path.display()
+            ));
+            Ok(exit::OK)
+        }
+        Command::Init { dir, queries, .. } => {
             if !(queries && dir.join(CONFIG_FILE_NAME).is_file()) {
                 let path = config::init(&dir)?;
                 crate::log::info(format!("wrote {}", path.display()));

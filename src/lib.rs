@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod floor;
 pub mod frame;
+pub mod inspect;
 pub mod load;
 pub mod log;
 pub mod mask;

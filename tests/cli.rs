@@ -794,3 +794,71 @@ fn a_data_folder_whose_name_looks_like_a_glob_is_matched_as_written() {
             .code(0);
     }
 }
+
+/// `inspect` on tools' exports: source, preset, mapping, masked rows and a
+/// hub.toml entry; `init --from` writes entries that parse, with TODO lines
+/// for what the files cannot say.
+#[test]
+fn inspect_and_init_from_a_folder_of_exports() {
+    let exports = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports");
+    let out = Command::cargo_bin("hubreport")
+        .unwrap()
+        .arg("inspect")
+        .arg(exports.join("googleforms/Neglect evaluation.csv"))
+        .arg(exports.join("moodle-attendance/NEG_Attendances_20240418-1000.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "source: evaluations (a googleforms export, recognised from its headers",
+        "preset: googleforms",
+        "session_from = \"Which session did you attend?\"",
+        "# TODO constants = { course = \"...\" }",
+        "-> pre item 'i_recognise_the_signs_of_neglect'",
+        "preset: moodle-attendance",
+        "header: row 4",
+        "row 5: delegate_id '[email]'; agency 'Police'; status 'A (0/2)'",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    // No email reaches the terminal.
+    assert!(
+        !text.contains("@x.org") && !text.contains("@police.example"),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "eventbrite-neglect-2024-03-05.csv",
+        "eventbrite-dv-2024-03-12.csv",
+    ] {
+        std::fs::copy(exports.join("eventbrite").join(f), dir.path().join(f)).unwrap();
+    }
+    Command::cargo_bin("hubreport")
+        .unwrap()
+        .args(["init", "--from"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(dir.path().join("hub.toml")).unwrap();
+    assert_eq!(written.matches("[[sources.attendance.files]]").count(), 2);
+    assert_eq!(written.matches("# TODO constants").count(), 2, "{written}");
+    hubreport::config::Config::load(&dir.path().join("hub.toml")).unwrap();
+    // Until the TODO lines are written in, check says what is missing.
+    Command::cargo_bin("hubreport")
+        .unwrap()
+        .args(["check", "--config"])
+        .arg(dir.path().join("hub.toml"))
+        .env("HUBREPORT_KEY", "k")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("session_date"));
+    // A second run keeps the hub.toml the analyst may have edited.
+    Command::cargo_bin("hubreport")
+        .unwrap()
+        .args(["init", "--from"])
+        .arg(dir.path())
+        .assert()
+        .code(3);
+}

@@ -262,6 +262,8 @@ const NAME_HEADERS: &[&str] = &[
 /// A sheet's data rows with its headers matched.
 pub struct Mapped {
     pub data: RawSheet,
+    /// The Excel row of the (first) header row.
+    pub header_row: u32,
     pub headers: Vec<String>,
     /// Canonical name → column index.
     pub cols: HashMap<&'static str, usize>,
@@ -659,11 +661,22 @@ pub fn map_headers(
         } else {
             format!("in the best header candidate, row {header_excel_row}")
         };
+        let session_hint = match kind {
+            _ if !missing.contains(&"session_id") => "",
+            SourceKind::Attendance => {
+                ". A file without session ids can name its session by course and session_date \
+                 (columns, or constants = { course = \"...\", session_date = \"...\" } for a file of one session)"
+            }
+            SourceKind::Evaluations | SourceKind::Impact => {
+                ". A survey without session ids can name its session in an answer: session_from = \"<the question>\""
+            }
+            _ => "",
+        };
         return Err(Error::input(
             file,
             sheet_name.as_deref(),
             format!(
-                "missing required column{} {} {how}; columns found: {found}. Rename the column, or map it in hub.toml under [sources.{kind}.columns]",
+                "missing required column{} {} {how}; columns found: {found}. Rename the column, or map it in hub.toml under [sources.{kind}.columns]{session_hint}",
                 if missing.len() > 1 { "s" } else { "" },
                 quote_list(&missing),
             ),
@@ -693,6 +706,7 @@ pub fn map_headers(
     let finished = preset.and_then(|(p, _)| p.finished).and_then(column_named);
     Ok(Mapped {
         data,
+        header_row: header_excel_row,
         headers,
         cols: cols.into_iter().map(|(k, (c, _))| (k, c)).collect(),
         unmatched,

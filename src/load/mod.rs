@@ -4,6 +4,7 @@
 
 pub mod agency;
 pub mod columns;
+pub mod inspect;
 pub mod preset;
 pub mod pseudo;
 mod screen;

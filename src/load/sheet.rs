@@ -101,7 +101,7 @@ pub fn format_number(n: f64) -> String {
 
 /// The cells of one column: a spreadsheet's typed cells, or a text file's
 /// fields as spans of the sheet's [`RawSheet::text`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Column {
     Cells(Vec<Data>),
     Text(Vec<Span>),
@@ -136,7 +136,7 @@ impl Span {
 
 /// A sheet as read: columns of raw cells, and where its rows sit in Excel.
 /// A column may be shorter than the sheet: the cells below its end are empty.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RawSheet {
     /// `None` for CSV.
     pub sheet: Option<String>,
