@@ -150,6 +150,11 @@ pub struct SampleArgs {
     /// Write every source as CSV (the default writes xlsx, with CSV for some sources).
     #[arg(long)]
     pub csv: bool,
+    /// Write the same partnership as its tools export it (Totara Seminar
+    /// sign-ups, a Google Forms evaluation, a SurveyMonkey follow-up
+    /// survey) with the hub.toml that reads them.
+    #[arg(long, conflicts_with = "csv")]
+    pub as_exports: bool,
 }
 
 /// The years `--as-of` accepts: every date a report can be about, with room
@@ -318,7 +323,12 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(exit::OK)
         }
         Command::Sample(args) => {
-            let summary = crate::sample::write(&args.out, args.scale, args.seed, args.csv)?;
+            let layout = match (args.as_exports, args.csv) {
+                (true, _) => crate::sample::Layout::Exports,
+                (false, true) => crate::sample::Layout::CanonicalCsv,
+                (false, false) => crate::sample::Layout::Canonical,
+            };
+            let summary = crate::sample::write(&args.out, args.scale, args.seed, layout)?;
             crate::log::info(summary);
             Ok(exit::OK)
         }

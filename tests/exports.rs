@@ -446,3 +446,169 @@ fn moodle_feedback_names_items_by_their_labels() {
         assert!(m.contains(&(header.into(), role.into())), "{header}: {m:?}");
     }
 }
+
+/// The sample partnership written canonically and as its tools export it
+/// (`sample --as-exports`, read through the hub.toml it writes) gives the same
+/// metric tables. Only the data-quality and rejected tables name the files
+/// and their columns, so only they differ.
+#[test]
+fn sample_as_exports_gives_the_canonical_tables() {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::cargo_bin("hubreport")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("HUBREPORT_KEY", "a fixed key for the tests")
+            .args(args)
+            .arg("--quiet")
+            .assert()
+    };
+    run(&["sample", "--out", "canonical", "--csv"]).success();
+    run(&["sample", "--out", "exports", "--as-exports"]).success();
+    let period = ["--period", "2024-25", "--as-of", "2026-03-31"];
+    run(&[
+        &["report", "--data", "canonical", "--out", "a"][..],
+        &period[..],
+    ]
+    .concat())
+    .code(1);
+    run(&[
+        &["report", "--config", "exports/hub.toml", "--out", "b"][..],
+        &period[..],
+    ]
+    .concat())
+    .code(1);
+    let tables = |out: &str| dir.path().join(out).join("2024-25/tables");
+    let mut compared = 0;
+    for entry in std::fs::read_dir(tables("a")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".csv") || name == "data_quality.csv" || name == "rejected.csv" {
+            continue;
+        }
+        let a = std::fs::read(tables("a").join(&name)).unwrap();
+        let b = std::fs::read(tables("b").join(&name)).unwrap();
+        assert!(a == b, "{name} differs");
+        compared += 1;
+    }
+    assert!(compared >= 20, "only {compared} tables compared");
+    // The same rows are read, loaded, rejected and merged from each source.
+    let counts = |out: &str| -> Vec<String> {
+        std::fs::read_to_string(tables(out).join("data_quality.csv"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                format!("{} {}", f[0], f[2..].join(","))
+            })
+            .collect()
+    };
+    assert_eq!(counts("a"), counts("b"));
+}
+
+/// `report` on each tool's fixture folder, through its hub.toml: the year's
+/// attendance or learning-gain table, worked out by hand from the files.
+///
+/// Attendance: the bookings listed in the tests above. Eventbrite, Totara's
+/// report without its `Cancellation date` column, and Moodle Attendance give
+/// no cancellation dates, so a course with a cancellation has no
+/// late-cancellation count (empty, not 0).
+///
+/// Learning gain: a form's pre and post are the means of its items. Ana
+/// (2, 4 -> 4, 5) and Bo (1, 2 -> 4, 4): pre 3 and 1.5, post 4.5 and 4, so
+/// pre_mean 2.25, post_mean 4.25, mean gain 2. Google Forms adds a third
+/// form (4, 4 -> 5, 5) to its own pair (2, 3 -> 4, 5 and 1, 4 -> 2, 4): pre
+/// 2.5, 2.5, 4 and post 4.5, 3, 5. Moodle Feedback adds (4, 4 -> 5, 5) to
+/// Ana and Bo.
+#[test]
+fn each_tools_folder_reports_the_tables_worked_out_by_hand() {
+    use assert_cmd::Command;
+    let attendance = "course,registrations,attended,walk_ins,dna,late_cancellations,cancellations";
+    let gain = "course,n_paired,pre_mean,post_mean,mean_gain";
+    let ana_and_bo = "Neglect,2,2.25,4.25,2";
+    let cases: [(&str, &str, &str, &[&str]); 10] = [
+        (
+            "eventbrite",
+            "2023-24",
+            attendance,
+            &["Domestic abuse,2,2,0,0,0,0", "Neglect,4,2,0,1,,1"],
+        ),
+        (
+            "totara-seminar",
+            "2023-24",
+            attendance,
+            &["Domestic abuse,1,0,0,0,,1", "Neglect,2,1,0,1,0,0"],
+        ),
+        (
+            "moodle-attendance",
+            "2024-25",
+            attendance,
+            &["Safeguarding children: neglect,8,6,0,1,,1"],
+        ),
+        (
+            "moodle-seminar",
+            "2023-24",
+            attendance,
+            &["Domestic abuse,1,1,0,0,0,0", "Neglect,3,2,0,1,0,0"],
+        ),
+        (
+            "googleforms",
+            "2023-24",
+            gain,
+            &["Neglect,3,3,4.166666666666667,1.1666666666666667"],
+        ),
+        ("msforms", "2023-24", gain, &[ana_and_bo]),
+        ("surveymonkey", "2023-24", gain, &[ana_and_bo]),
+        ("qualtrics", "2023-24", gain, &[ana_and_bo]),
+        ("smartsurvey", "2023-24", gain, &[ana_and_bo]),
+        (
+            "moodle-feedback",
+            "2023-24",
+            gain,
+            &["Neglect,3,2.8333333333333335,4.5,1.6666666666666667"],
+        ),
+    ];
+    for (tool, year, columns, expected) in cases {
+        let out = tempfile::tempdir().unwrap();
+        let status = Command::cargo_bin("hubreport")
+            .unwrap()
+            .env("HUBREPORT_KEY", "a fixed key for the tests")
+            .arg("report")
+            .arg("--config")
+            .arg(fixture(tool).join("hub.toml"))
+            .args([
+                "--period",
+                year,
+                "--as-of",
+                "2024-12-31",
+                "--quiet",
+                "--out",
+            ])
+            .arg(out.path())
+            .output()
+            .unwrap()
+            .status;
+        // 1: done, with the rows each fixture rejects on purpose.
+        assert!(matches!(status.code(), Some(0 | 1)), "{tool}: {status}");
+        let table = if columns == attendance {
+            "attendance_by_course.csv"
+        } else {
+            "learning_gain_by_course.csv"
+        };
+        let text =
+            std::fs::read_to_string(out.path().join(year).join("tables").join(table)).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let wanted: Vec<usize> = columns
+            .split(',')
+            .map(|c| header.iter().position(|h| h == &c).unwrap())
+            .collect();
+        let got: Vec<String> = lines
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                wanted.iter().map(|&i| f[i]).collect::<Vec<_>>().join(",")
+            })
+            .collect();
+        assert_eq!(got, expected, "{tool}: {table}");
+    }
+}
