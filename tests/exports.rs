@@ -569,6 +569,22 @@ fn each_tools_folder_reports_the_tables_worked_out_by_hand() {
         ),
     ];
     for (tool, year, columns, expected) in cases {
+        // `check` reads the folder as the analyst would first run it.
+        let checked = Command::cargo_bin("hubreport")
+            .unwrap()
+            .env("HUBREPORT_KEY", "a fixed key for the tests")
+            .arg("check")
+            .arg("--config")
+            .arg(fixture(tool).join("hub.toml"))
+            .output()
+            .unwrap();
+        assert!(
+            matches!(checked.status.code(), Some(0 | 1)),
+            "{tool}: {}",
+            String::from_utf8_lossy(&checked.stderr)
+        );
+        let listing = String::from_utf8_lossy(&checked.stdout);
+        assert!(listing.contains("read with the "), "{tool}: {listing}");
         let out = tempfile::tempdir().unwrap();
         let status = Command::cargo_bin("hubreport")
             .unwrap()

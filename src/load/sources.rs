@@ -422,9 +422,11 @@ pub fn session_answer(
     let Some(text) = value::text(c)? else {
         return Ok(None);
     };
-    // A multi-select question joins its choices with `;` or new lines:
+    // A multi-select question joins its choices with `;` or new lines
+    // (Moodle Feedback's download turns each new line into three spaces):
     // two sessions ticked name neither.
     let choices = text
+        .replace("   ", "\n")
         .split([';', '\n'])
         .filter(|p| !p.trim().is_empty())
         .count();
@@ -1226,6 +1228,20 @@ mod tests {
             v.parse(Cell::Text("No show")),
             Ok(Some(Word::Outcome(Status::Attended)))
         );
+    }
+
+    #[test]
+    fn a_multi_select_answer_names_no_one_session() {
+        let read = |a: &str| session_answer(Cell::Text(a), DateOrder::Uk, false);
+        assert!(read("Tuesday 5 March 2024 (morning)").is_ok_and(|a| a.is_some()));
+        for both in [
+            "Tuesday 5 March 2024;Tuesday 12 March 2024",
+            "5 March 2024\n12 March 2024",
+            "5 March 2024   12 March 2024",
+        ] {
+            let e = read(both).unwrap_err();
+            assert!(e.contains("names 2 choices"), "{both}: {e}");
+        }
     }
 
     #[test]

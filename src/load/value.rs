@@ -115,6 +115,8 @@ pub fn text(cell: Cell<'_>) -> Parsed<String> {
         Cell::Text(s) if is_missing_marker(s) => Ok(None),
         Cell::Error(e) => Err(format!("the cell holds the spreadsheet error {e}")),
         Cell::Text(s) if s.contains('&') && s.contains(';') => Ok(Some(unescape_html(s.trim()))),
+        // SmartSurvey's API download writes an apostrophe as `@SQ@`.
+        Cell::Text(s) if s.contains("@SQ@") => Ok(Some(s.trim().replace("@SQ@", "'"))),
         other => Ok(other.as_text()),
     }
 }
@@ -1099,6 +1101,10 @@ mod tests {
         assert_eq!(text(t("A&E; ward &#x41;")), Ok(Some("A&E; ward A".into())));
         assert_eq!(text(t("Tom & Jerry;")), Ok(Some("Tom & Jerry;".into())));
         assert_eq!(unescape_html("&#0; &#99999999; &"), "&#0; &#99999999; &");
+        assert_eq!(
+            text(t("Children@SQ@s Services")),
+            Ok(Some("Children's Services".into()))
+        );
     }
 
     #[test]
