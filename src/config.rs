@@ -86,6 +86,8 @@ pub struct Config {
     pub fy_start_month: u32,
     pub notice_days: i64,
     pub follow_up_days: i64,
+    /// Years after its session that a training lapses (refresher currency).
+    pub refresher_years: i64,
     pub disclosure_threshold: u32,
     pub show_comments: bool,
     /// The partnership's name, for report titles.
@@ -372,6 +374,7 @@ impl Default for Config {
             fy_start_month: 4,
             notice_days: 7,
             follow_up_days: 60,
+            refresher_years: 2,
             disclosure_threshold: 5,
             show_comments: false,
             partnership: "Safeguarding Children Partnership".to_string(),
@@ -496,6 +499,12 @@ impl Config {
             self.follow_up_days,
             limits::FOLLOW_UP_DAYS,
             "a number of days",
+        )?;
+        whole(
+            "refresher_years",
+            self.refresher_years,
+            limits::REFRESHER_YEARS,
+            "a number of years",
         )?;
         whole(
             "disclosure_threshold",
@@ -705,6 +714,7 @@ pub mod limits {
     pub const NOTICE_DAYS: (i64, i64) = (0, 365);
     /// Up to two years after a session.
     pub const FOLLOW_UP_DAYS: (i64, i64) = (1, 730);
+    pub const REFRESHER_YEARS: (i64, i64) = (1, 10);
     pub const DISCLOSURE_THRESHOLD: (i64, i64) = (1, 100);
     /// Pounds charged for a no-show or late cancellation.
     pub const FEE: (f64, f64) = (0.0, 100_000.0);

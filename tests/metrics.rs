@@ -652,3 +652,39 @@ fn every_table_comes_out_for_each_year_and_quarter_of_the_sample() {
         assert!(out.path().join(period).join("tables.xlsx").is_file());
     }
 }
+
+/// Refresher currency on `tests/fixtures/currency/`, for 2025-26: E is 31
+/// March 2026 and training lapses after 2 years, so a training on or before
+/// 31/03/2024 has lapsed by E, and one on or before 30/06/2024 lapses by the
+/// end of the next quarter (30/06/2026).
+///
+/// - ann: Police, trained in 2023 and again on 01/06/2025: current, once.
+/// - bob: Health on 01/09/2024, then Education on 01/10/2025: current, under
+///   Education (the agency of the latest training).
+/// - cat: Police on 31/03/2024, exactly 2 years before E: lapsed on E.
+/// - dan: Health on 15/05/2024: current, lapsing on 15/05/2026.
+/// - eve: Health walk-in on 01/07/2024: current, lapsing on 01/07/2026, after
+///   the next quarter.
+/// - fay (a no-show) and gus (trained after E) are not counted.
+///
+/// Headcount is the 2025-26 returns summed over levels (Police 6 + 4).
+#[test]
+fn refresher_currency_matches_the_fixture() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/currency");
+    let out = tempfile::tempdir().unwrap();
+    hubreport()
+        .env("HUBREPORT_KEY", "a fixed key for the tests")
+        .arg("report")
+        .arg("--data")
+        .arg(&data)
+        .args(["--as-of", "2026-04-30", "--period", "2025-26", "--out"])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let c = read_csv(&out.path().join("2025-26/tables/currency_by_agency.csv"));
+    c.assert_header("agency,trained_current,lapsing,headcount,pct_current");
+    c.assert_keys("agency", &["Education", "Health", "Police"]);
+    c.assert_row(&[("agency", "Education")], "1,0,5,0.2");
+    c.assert_row(&[("agency", "Health")], "2,1,8,0.25");
+    c.assert_row(&[("agency", "Police")], "1,0,10,0.1");
+}

@@ -11,7 +11,7 @@ pub mod stats;
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -238,6 +238,14 @@ pub fn compute_scope(
         "flags",
     ];
     let coverage = &r.get("coverage_by_agency", &agency_cols)?;
+    let currency_cols = [
+        "agency",
+        "trained_current",
+        "lapsing",
+        "headcount",
+        "pct_current",
+    ];
+    let currency = &r.get("currency_by_agency", &currency_cols)?;
 
     let [attendance_overall, gain_overall, impact_overall] = overall_tables(&r, &label)?;
     let tables = vec![
@@ -268,6 +276,7 @@ pub fn compute_scope(
         pick(funnel, "funnel", &["stage", "count", "of_stage", "share"])?,
         pick(coverage, "coverage_by_agency", &agency_cols)?,
         pick(coverage_level, "coverage_by_agency_level", &level_cols)?,
+        pick(currency, "currency_by_agency", &currency_cols)?,
         data_quality(quality),
         // Further breakdowns.
         split(
@@ -350,6 +359,7 @@ fn params(config: &Config, period: &Period, as_of: NaiveDate) -> Result<Table> {
             ))
         })?;
     let scale = config.default_scale();
+    let currency = Currency::new(period.end.min(as_of), config.refresher_years)?;
     let text = |s: String| Values::Text(vec![Some(s)]);
     let date = |d: NaiveDate| Values::Date(vec![Some(d)]);
     let float = |x: f64| Values::Float(vec![Some(x)]);
@@ -364,11 +374,60 @@ fn params(config: &Config, period: &Period, as_of: NaiveDate) -> Result<Table> {
         .with("period_end", date(period.end))
         .with("as_of", date(as_of))
         .with("follow_up_cutoff", date(cutoff))
+        .with("currency_date", date(currency.date))
+        .with("lapsed_until", date(currency.lapsed_until))
+        .with("lapsing_until", date(currency.lapsing_until))
         .with("fee_full_day", float(config.fees.full_day))
         .with("fee_half_day", float(config.fees.half_day))
         .with("default_target", float(config.coverage.target))
         .with("scale_min", float(scale.min as f64))
         .with("scale_max", float(scale.max as f64)))
+}
+
+/// The dates refresher currency is judged by (METRICS.md "Refresher
+/// currency"): a training lapses `years` after its session, on the same day
+/// of the month (28 February for a 29 February).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Currency {
+    /// E: the period's end, or the run date for a period still running.
+    pub date: NaiveDate,
+    /// A training on or before this date has lapsed by E.
+    pub lapsed_until: NaiveDate,
+    /// A training on or before this date lapses by the end of the quarter
+    /// after E.
+    pub lapsing_until: NaiveDate,
+}
+
+impl Currency {
+    pub fn new(date: NaiveDate, years: i64) -> Result<Currency> {
+        let out_of_range = || Error::Usage(format!("refresher_years = {years} is out of range"));
+        let months = u32::try_from(years * 12).map_err(|_| out_of_range())?;
+        let lapse = |d: NaiveDate| d.checked_add_months(chrono::Months::new(months));
+        // The latest session date whose training has lapsed by `by`.
+        let last_lapsed = |by: NaiveDate| -> Result<NaiveDate> {
+            let mut d = by
+                .checked_sub_months(chrono::Months::new(months))
+                .ok_or_else(out_of_range)?;
+            while let Some(next) = d.succ_opt()
+                && lapse(next).is_some_and(|l| l <= by)
+            {
+                d = next;
+            }
+            Ok(d)
+        };
+        // The end of the quarter after the one holding `date`.
+        let quarter_start = NaiveDate::from_ymd_opt(date.year(), (date.month0() / 3) * 3 + 1, 1)
+            .ok_or_else(out_of_range)?;
+        let next_quarter_end = quarter_start
+            .checked_add_months(chrono::Months::new(6))
+            .and_then(|d| d.pred_opt())
+            .ok_or_else(out_of_range)?;
+        Ok(Currency {
+            date,
+            lapsed_until: last_lapsed(date)?,
+            lapsing_until: last_lapsed(next_quarter_end)?,
+        })
+    }
 }
 
 /// Coverage targets by level, keyed by the level in lowercase.
@@ -556,4 +615,27 @@ pub fn unmatched_agencies(q: &Quality) -> Table {
             "suggestion",
             Values::Text(u.iter().map(|u| u.suggestion.clone()).collect()),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Currency;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn currency_dates_lapse_on_the_same_day_years_later() {
+        let c = Currency::new(d(2026, 3, 31), 2).unwrap();
+        assert_eq!(c.lapsed_until, d(2024, 3, 31));
+        assert_eq!(c.lapsing_until, d(2024, 6, 30));
+        // 29 February 2020 lapses on 28 February 2022: lapsed on that day.
+        let leap = Currency::new(d(2022, 2, 28), 2).unwrap();
+        assert_eq!(leap.lapsed_until, d(2020, 2, 29));
+        // A date mid-quarter: the quarter after ends on 30 June.
+        let mid = Currency::new(d(2026, 2, 10), 1).unwrap();
+        assert_eq!(mid.lapsing_until, d(2025, 6, 30));
+    }
 }

@@ -62,6 +62,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "coverage_by_agency",
         include_str!("../../queries/coverage_by_agency.sql"),
     ),
+    (
+        "currency_by_agency",
+        include_str!("../../queries/currency_by_agency.sql"),
+    ),
 ];
 
 /// polars' SQL table functions, each of which reads a file named in the query.
