@@ -403,6 +403,9 @@ mod tests {
             "unmatched_agencies",
             "unmatched_links",
             "undated_cancellations",
+            "trained_current",
+            "lapsing",
+            "pct_current",
             "rows",
         ];
         let row: BTreeMap<&str, serde_json::Value> = texts
@@ -426,6 +429,7 @@ mod tests {
             "funnel",
             "coverage_by_agency",
             "coverage_by_agency_level",
+            "currency_by_agency",
             "data_quality",
             "unmatched_agencies",
             "attendance_overall",
@@ -436,6 +440,7 @@ mod tests {
             kind => "annual", title => "t", partnership => "p", period => "2024-25",
             as_of => "31 March 2025", subgroup => (), threshold => 5, fees => (75, 50),
             target => 0.9, follow_up_days => 60, notice_days => 7, comparisons => ["2023-24"],
+            currency_date => "31 March 2025", refresher_years => 2,
             headline => Vec::<i32>::new(), attention => Vec::<i32>::new(),
             tables => Value::from(minijinja::value::Serde(&tables)),
             charts => BTreeMap::<String, String>::new(), rows_rejected => 0,

@@ -70,6 +70,10 @@ pub struct Page {
     pub target: f64,
     pub follow_up_days: i64,
     pub notice_days: i64,
+    /// The day refresher currency is judged on: the period's end, or the
+    /// run date for a period still running.
+    pub currency_date: String,
+    pub refresher_years: i64,
     pub comparisons: Vec<String>,
     pub headline: Vec<Headline>,
     pub attention: Vec<Attention>,
@@ -361,6 +365,29 @@ fn attention(m: &Metrics, config: &Config) -> Vec<Attention> {
             format!(
                 "No one trained on multi-agency courses from: {}",
                 absent.join(", ")
+            ),
+        );
+    }
+    // The agencies with the most training lapsing by the end of next quarter.
+    let cur = Rows::of(m, "currency_by_agency");
+    let mut lapsing: Vec<(f64, String)> = (0..cur.len())
+        .filter_map(|i| {
+            let n = cur.num(i, "lapsing").filter(|&n| n > 0.0)?;
+            Some((n, cur.text(i, "agency")))
+        })
+        .collect();
+    lapsing.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    if !lapsing.is_empty() {
+        let shown: Vec<String> = lapsing
+            .iter()
+            .take(5)
+            .map(|(n, agency)| format!("{agency} ({})", format::count(Some(*n), t)))
+            .collect();
+        push(
+            "lapsing training",
+            format!(
+                "Most staff whose training lapses by the end of next quarter: {}",
+                shown.join("; ")
             ),
         );
     }
@@ -697,6 +724,9 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
     if let Some(chart) = coverage_chart(m, config)? {
         out.insert("coverage", chart);
     }
+    if let Some(chart) = currency_chart(m, config)? {
+        out.insert("currency", chart);
+    }
 
     // Representation in multi-agency training.
     let cov = Rows::of(m, "coverage_by_agency");
@@ -756,6 +786,71 @@ fn trend_title(lo: &Point, hi: &Point) -> String {
 }
 
 /// Each agency's share of staff trained, from its return, against the target.
+/// Each agency's staff with current training, lowest share first.
+fn currency_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
+    let t = config.disclosure_threshold;
+    let cur = Rows::of(m, "currency_by_agency");
+    let with_staff: Vec<(usize, f64)> = (0..cur.len())
+        .filter_map(|i| Some((i, cur.num(i, "pct_current")?)))
+        .collect();
+    // Never the share of a handful.
+    let mut bars: Vec<Bar> = with_staff
+        .iter()
+        .filter(|&&(i, _)| {
+            !cur.num(i, "trained_current")
+                .is_some_and(|n| format::small(n, t))
+        })
+        .map(|&(i, v)| Bar {
+            label: cur.text(i, "agency"),
+            value: v.min(1.0),
+            text: format!(
+                "{}, {} lapsing",
+                format::percent(Some(v)),
+                format::count(cur.num(i, "lapsing"), t)
+            ),
+            shade: Shade::Primary,
+        })
+        .collect();
+    let Some(lowest) = bars
+        .iter()
+        .min_by(|a, b| {
+            a.value
+                .total_cmp(&b.value)
+                .then_with(|| a.label.cmp(&b.label))
+        })
+        .map(|b| (b.label.clone(), format::percent(Some(b.value))))
+    else {
+        return Ok(None);
+    };
+    bars.sort_by(|a, b| {
+        a.value
+            .total_cmp(&b.value)
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    let left_out = match with_staff.len() - bars.len() {
+        0 => String::new(),
+        1 => format!(" 1 agency with fewer than {t} staff current is in the table only."),
+        n => format!(" {n} agencies with fewer than {t} staff current are in the table only."),
+    };
+    Ok(Some(charts::bars(
+        "currency",
+        &format!(
+            "{} has the smallest share of staff with current training: {}",
+            lowest.0, lowest.1
+        ),
+        &format!(
+            "Bar chart of the share of each agency's staff (from its return) whose latest training is within \
+             {} years, lowest first, labelled with the share and how many lapse by the end of next quarter.{left_out}",
+            config.refresher_years
+        ),
+        &BarChart {
+            bars,
+            max: 1.0,
+            marker: None,
+        },
+    )?))
+}
+
 fn coverage_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
     let t = config.disclosure_threshold;
     let cov = Rows::of(m, "coverage_by_agency");
@@ -928,6 +1023,8 @@ pub fn page(
         target: config.coverage.target,
         follow_up_days: config.follow_up_days,
         notice_days: config.notice_days,
+        currency_date: m.period.end.min(m.as_of).format("%-d %B %Y").to_string(),
+        refresher_years: config.refresher_years,
         comparisons: comparisons.iter().map(|c| c.label.clone()).collect(),
         headline: headline(m, comparisons, t),
         attention: attention(m, config),
