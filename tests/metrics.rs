@@ -108,6 +108,18 @@ impl Csv {
         );
         for (col, want) in columns.into_iter().zip(expected) {
             let got = row[col].as_str();
+            // `~x`: x from a published table (Student's t), to 1e-8.
+            if let Some(approx) = want.strip_prefix('~') {
+                let f: f64 = approx.parse().unwrap();
+                let got = row[col].as_str();
+                assert!(
+                    got.parse::<f64>()
+                        .is_ok_and(|g| (g - f).abs() <= 1e-8 * f.abs().max(1.0)),
+                    "{}: {keys:?} {col}: got '{got}', expected about '{approx}'",
+                    self.name
+                );
+                continue;
+            }
             let ok = match (want.parse::<i64>(), number(want)) {
                 (Ok(_), _) => got == want,
                 (_, Some(f)) => got
@@ -134,7 +146,7 @@ fn number(text: &str) -> Option<f64> {
 
 const ATTENDANCE: &str = "sessions,places,registrations,attended,walk_ins,dna,late_cancellations,cancellations,trained,take_up_rate,attendance_rate,non_attendance_rate,late_cancellation_rate,cancellation_rate,unused_places,chargeable,charges,cost,cost_per_trained";
 const BY_AGENCY: &str = "agency,registrations,attended,walk_ins,dna,late_cancellations,cancellations,trained,attendance_rate,non_attendance_rate,late_cancellation_rate,cancellation_rate,chargeable,charges";
-const GAIN: &str = "n_paired,pre_mean,post_mean,mean_gain,hake_gain,mean_normalised_change,pct_improved,pct_unchanged,pct_worse,wilcoxon_z,p_value,effect_size_r,rank_biserial";
+const GAIN: &str = "n_paired,pre_mean,post_mean,mean_gain,hake_gain,mean_normalised_change,pct_improved,pct_unchanged,pct_worse,wilcoxon_z,p_value,effect_size_r,rank_biserial,gain_ci_low,gain_ci_high,hake_ci_low,hake_ci_high";
 
 fn tables(out: &Path, period: &str) -> PathBuf {
     out.join(period).join("tables")
@@ -250,25 +262,28 @@ fn learning_gain_impact_and_funnel_match_the_fixture() {
     c.assert_keys("course", &["Course A", "Course C", "Course D"]);
     // Forms (pre, post): (2.5, 4) (3, 3) (5, 5) (4, 3) (1, 5); c = 0.6, 0, -1/3, 1 and
     // (5, 5) is left out: mean 19/60. Hake: 0.9 / (5 - 3.1).
+    // 95% interval: d = 1.5, 0, 0, -1, 4, mean 0.9, s^2 = 3.8, so 0.9 +/-
+    // t(0.975, 4) sqrt(3.8 / 5) with t = 2.776445105; as Hake gain, over the
+    // room to rise 5 - 3.1 (learning_gain_reference.py works out every row).
     c.assert_row(
         &[("course", "Course A")],
-        "5,3.1,4,0.9,0.9/1.9,19/60,0.4,0.4,0.2,,,,",
+        "5,3.1,4,0.9,0.9/1.9,19/60,0.4,0.4,0.2,,,,,~-1.520448726996635,~3.3204487269966347,~-0.8002361721034921,~1.7476045931561237",
     );
-    c.assert_row(&[("course", "Course C")], "1,2,3,1,1/3,1/3,1,0,0,,,,");
+    c.assert_row(&[("course", "Course C")], "1,2,3,1,1/3,1/3,1,0,0,,,,,,,,");
     // d = +1 +1 +1 -1 +2 +2 +3 -3 +4 +4: W+ = 45, W- = 10, ties 4,2,2,2.
-    c.assert_row(&[("course", "Course D")], "10,2.5,3.9,1.4,0.5599999999999999,0.4916666666666666,0.8,0,0.2,1.7990163171519953,0.07201609962555211,0.5688989110008146,0.6363636363636364");
+    c.assert_row(&[("course", "Course D")], "10,2.5,3.9,1.4,0.5599999999999999,0.4916666666666666,0.8,0,0.2,1.7990163171519953,0.07201609962555211,0.5688989110008146,0.6363636363636364,~-0.15268889806882946,~2.9526888980688293,~-0.06107555922753179,~1.1810755592275317");
 
     let i = read_csv(&t.join("learning_gain_by_item.csv"));
     i.assert_header(&format!("item,{GAIN}"));
     i.assert_keys("item", &["confidence", "knowledge"]);
     i.assert_row(
         &[("item", "confidence")],
-        "4,3.25,3.75,0.5,0.2857142857142857,0.27777777777777773,0.5,0.5,0,,,,",
+        "4,3.25,3.75,0.5,0.2857142857142857,0.27777777777777773,0.5,0.5,0,,,,,~-0.4186931154366399,~1.41869311543664,~-0.2392532088209371,~0.8106817802495085",
     );
-    i.assert_row(&[("item", "knowledge")], "16,2.625,3.875,1.25,0.5263157894736842,0.4388888888888889,0.6875,0.125,0.1875,2.221382855913819,0.02632504121506285,0.5936895408344954,0.6666666666666666");
+    i.assert_row(&[("item", "knowledge")], "16,2.625,3.875,1.25,0.5263157894736842,0.4388888888888889,0.6875,0.125,0.1875,2.221382855913819,0.02632504121506285,0.5936895408344954,0.6666666666666666,~0.1931935827269644,~2.3068064172730356,~0.08134466641135343,~0.971286912536015");
 
     let o = read_csv(&t.join("learning_gain_overall.csv"));
-    o.assert_row(&[("period", "2024-25")], "16,2.65625,3.875,1.21875,0.52,0.43444444444444447,0.6875,0.125,0.1875,2.2197069727209726,0.026438665224395308,0.5932416422110751,0.6666666666666666");
+    o.assert_row(&[("period", "2024-25")], "16,2.65625,3.875,1.21875,0.52,0.43444444444444447,0.6875,0.125,0.1875,2.2197069727209726,0.026438665224395308,0.5932416422110751,0.6666666666666666,~0.1665716471347718,~2.270928352865228,~0.0710705694441693,~0.9689294305558307");
     let a = read_csv(&t.join("learning_gain_by_agency.csv"));
     a.assert_keys(
         "agency",
@@ -281,11 +296,11 @@ fn learning_gain_impact_and_funnel_match_the_fixture() {
     );
     a.assert_row(
         &[("agency", "Northshire NHS Trust")],
-        "2,4,4,0,0,0,0,1,0,,,,",
+        "2,4,4,0,0,0,0,1,0,,,,,0,0,0,0",
     );
     a.assert_row(
         &[("agency", "Northshire Police")],
-        "8,2.8125,3.5,0.6875,0.3142857142857143,0.325,0.75,0,0.25,,,,",
+        "8,2.8125,3.5,0.6875,0.3142857142857143,0.325,0.75,0,0.25,,,,,~-0.2320551526061676,~1.6070551526061676,~-0.10608235547710519,~0.7346537840485338",
     );
 
     // Eligible: trained on sessions up to 30 January (S3 on 31 March is not).

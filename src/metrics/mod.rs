@@ -70,7 +70,7 @@ const SESSION_MEASURES: [&str; 6] = [
     "cost_per_trained",
 ];
 
-pub const GAIN_MEASURES: [&str; 13] = [
+pub const GAIN_MEASURES: [&str; 17] = [
     "n_paired",
     "pre_mean",
     "post_mean",
@@ -84,6 +84,10 @@ pub const GAIN_MEASURES: [&str; 13] = [
     "p_value",
     "effect_size_r",
     "rank_biserial",
+    "gain_ci_low",
+    "gain_ci_high",
+    "hake_ci_low",
+    "hake_ci_high",
 ];
 
 const IMPACT_MEASURES: [&str; 4] = ["eligible", "responses", "response_rate", "applied_rate"];
@@ -532,6 +536,10 @@ fn gain_table(name: &str, key: &str, groups: BTreeMap<String, Vec<Pair>>) -> Tab
             t.map(|t| t.p),
             t.map(|t| t.r),
             t.map(|t| t.rank_biserial),
+            g.gain_interval.map(|(lo, _)| lo),
+            g.gain_interval.map(|(_, hi)| hi),
+            g.hake_interval.map(|(lo, _)| lo),
+            g.hake_interval.map(|(_, hi)| hi),
         ];
         for (col, v) in cols.iter_mut().zip(row) {
             col.push(v);

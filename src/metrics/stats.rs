@@ -21,6 +21,89 @@ pub fn two_sided_p(z: f64) -> f64 {
     libm::erfc(z.abs() / std::f64::consts::SQRT_2)
 }
 
+/// The regularised incomplete beta function `I_x(a, b)`, by its continued
+/// fraction (Lentz's method, as in Numerical Recipes' `betai`).
+fn incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let front =
+        (libm::lgamma(a + b) - libm::lgamma(a) - libm::lgamma(b) + a * x.ln() + b * (1.0 - x).ln())
+            .exp();
+    // The fraction converges fast for x below (a + 1) / (a + b + 2).
+    if x > (a + 1.0) / (a + b + 2.0) {
+        return 1.0 - incomplete_beta(b, a, 1.0 - x);
+    }
+    const TINY: f64 = 1e-300;
+    let (mut c, mut d) = (1.0, 1.0 - (a + b) * x / (a + 1.0));
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..=300 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        for numerator in [
+            m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)),
+            -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)),
+        ] {
+            d = 1.0 + numerator * d;
+            if d.abs() < TINY {
+                d = TINY;
+            }
+            c = 1.0 + numerator / c;
+            if c.abs() < TINY {
+                c = TINY;
+            }
+            d = 1.0 / d;
+            h *= d * c;
+        }
+        if (d * c - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    front * h / a
+}
+
+/// Student's t cumulative distribution function with `df` degrees of freedom.
+pub fn t_cdf(t: f64, df: f64) -> f64 {
+    let tail = 0.5 * incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
+    if t >= 0.0 { 1.0 - tail } else { tail }
+}
+
+/// The 97.5th percentile of Student's t with `df` degrees of freedom: the
+/// multiplier of a two-sided 95% interval. By bisection on [`t_cdf`].
+pub fn t_975(df: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0_f64, 1000.0_f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if t_cdf(mid, df) < 0.975 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// The 95% confidence interval of a mean: `mean ± t(0.975, n-1) · s / √n`,
+/// with `s` the sample standard deviation. `None` for fewer than 2 values.
+pub fn mean_interval(values: &[f64]) -> Option<(f64, f64)> {
+    let n = values.len();
+    if n < 2 {
+        return None;
+    }
+    let nf = n as f64;
+    let mean = values.iter().sum::<f64>() / nf;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0);
+    let half = t_975(nf - 1.0) * (var / nf).sqrt();
+    Some((mean - half, mean + half))
+}
+
 /// Normalised change `c` (Marx & Cummings 2007) of one form on a scale
 /// `min..=max`. `None` when `pre = post` at the top or bottom of the scale:
 /// such a form is left out of the mean of `c` only.
@@ -139,6 +222,11 @@ pub struct Gain {
     pub pct_unchanged: f64,
     pub pct_worse: f64,
     pub test: Option<SignedRank>,
+    /// The 95% confidence interval of the mean gain (t-interval).
+    pub gain_interval: Option<(f64, f64)>,
+    /// The same interval as Hake gain: over the room to rise, `max -
+    /// pre_mean`, taken as fixed. Empty where Hake gain is.
+    pub hake_interval: Option<(f64, f64)>,
 }
 
 /// Learning gain of a group; `None` for a group with no paired forms. Hake's
@@ -171,6 +259,11 @@ pub fn learning_gain(pairs: &[Pair]) -> Option<Gain> {
         .iter()
         .map(|p| p.max)
         .fold(f64::NEG_INFINITY, f64::max);
+    let gain_interval = mean_interval(&differences);
+    let room = max - pre_mean;
+    let hake_interval = gain_interval
+        .filter(|_| round9(room) > 0.0)
+        .map(|(lo, hi)| (lo / room, hi / room));
     Some(Gain {
         n_paired: pairs.len(),
         pre_mean,
@@ -183,6 +276,8 @@ pub fn learning_gain(pairs: &[Pair]) -> Option<Gain> {
         pct_unchanged: share(|d| d == 0.0),
         pct_worse: share(|d| d < 0.0),
         test: wilcoxon(&differences),
+        gain_interval,
+        hake_interval,
     })
 }
 
@@ -195,6 +290,33 @@ mod tests {
     }
 
     // Reference values of Phi from standard normal tables.
+    #[test]
+    fn t_percentiles_match_tables() {
+        // Student's t, 97.5th percentile, from published tables.
+        for (df, t) in [
+            (1.0, 12.7062),
+            (2.0, 4.3027),
+            (5.0, 2.5706),
+            (10.0, 2.2281),
+            (30.0, 2.0423),
+            (120.0, 1.9799),
+        ] {
+            close(t_975(df), t, 1e-4);
+        }
+        close(t_cdf(0.0, 7.0), 0.5, 1e-12);
+        close(t_cdf(-2.2281, 10.0), 0.025, 1e-5);
+    }
+
+    #[test]
+    fn mean_interval_of_a_small_sample() {
+        // Differences 1, 2, 3: mean 2, s = 1, t(0.975, 2) = 4.302653.
+        let (lo, hi) = mean_interval(&[1.0, 2.0, 3.0]).unwrap();
+        close(lo, 2.0 - 4.302653 / 3f64.sqrt(), 1e-5);
+        close(hi, 2.0 + 4.302653 / 3f64.sqrt(), 1e-5);
+        assert_eq!(mean_interval(&[1.0]), None);
+        assert_eq!(mean_interval(&[2.0, 2.0]), Some((2.0, 2.0)));
+    }
+
     #[test]
     fn normal_cdf_matches_tables() {
         close(normal_cdf(0.0), 0.5, 1e-15);

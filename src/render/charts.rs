@@ -49,6 +49,9 @@ pub struct Bar {
     pub label: String,
     pub value: f64,
     pub text: String,
+    /// An interval drawn as an error bar across the bar's end (a 95%
+    /// confidence interval).
+    pub interval: Option<(f64, f64)>,
     pub shade: Shade,
 }
 
@@ -142,6 +145,24 @@ pub fn bars(id: &str, title: &str, description: &str, chart: &BarChart) -> Resul
                     bar.shade.color().filled(),
                 ))
                 .map_err(draw_error)?;
+            }
+            // An error bar: a line across the interval, with end caps.
+            let mut end = end;
+            if let Some((lo, hi)) = bar.interval {
+                let (a, b) = (x_of(lo), x_of(hi));
+                root.draw(&PathElement::new(
+                    vec![(a, mid), (b, mid)],
+                    INK.stroke_width(2),
+                ))
+                .map_err(draw_error)?;
+                for x in [a, b] {
+                    root.draw(&PathElement::new(
+                        vec![(x, mid - 6), (x, mid + 6)],
+                        INK.stroke_width(2),
+                    ))
+                    .map_err(draw_error)?;
+                }
+                end = end.max(b);
             }
             // The value sits after the bar, or after the marker line if the
             // bar ends short of it, so the two never overlap.
@@ -444,6 +465,7 @@ mod tests {
                     label: "Working <Together> & Co".into(),
                     value: 0.12,
                     text: "12%".into(),
+                    interval: None,
                     shade: Shade::Primary,
                 },
                 Bar {
@@ -451,6 +473,7 @@ mod tests {
                         .into(),
                     value: 0.05,
                     text: "5%".into(),
+                    interval: None,
                     shade: Shade::Red,
                 },
             ],

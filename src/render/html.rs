@@ -172,6 +172,19 @@ impl Pages {
                     }
                 }
                 "fixed" => num(&v).map_or(format::DASH.into(), |x| format!("{x:.2}")),
+                // A mean gain's 95% interval: the value is its low end, the
+                // row's gain_ci_high its high end, COL counts its people.
+                "interval" => {
+                    let high = row.get_attr("gain_ci_high").ok().as_ref().and_then(num);
+                    match (num(&v), high) {
+                        (Some(lo), Some(hi)) if !format::too_few(n(), t) => format!(
+                            "{} to {}",
+                            format::signed(Some(lo), 2),
+                            format::signed(Some(hi), 2)
+                        ),
+                        _ => format::DASH.into(),
+                    }
+                }
                 "int" => num(&v).map_or(format::DASH.into(), |x| format::thousands(x as i64)),
                 "label" => {
                     if v.is_none() || v.is_undefined() {
@@ -378,6 +391,10 @@ mod tests {
             "hake_gain",
             "pct_improved",
             "p_value",
+            "gain_ci_low",
+            "gain_ci_high",
+            "hake_ci_low",
+            "hake_ci_high",
             "responses",
             "satisfaction_mean",
             "pct_satisfied",

@@ -426,18 +426,22 @@ fn attention(m: &Metrics, config: &Config) -> Vec<Attention> {
             )
         },
     );
+    // Low learning gain: only where the whole 95% interval of the Hake
+    // gain lies below the threshold, not where chance could explain it.
     courses(
         "learning_gain_by_course",
         "n_paired",
-        "hake_gain",
+        "hake_ci_high",
         &|h| h < a.gain_below,
         "low learning gain",
         &|rows, i| {
             let n = rows.num(i, "n_paired");
             format!(
-                "{}: Hake gain {} over {} delegates",
+                "{}: Hake gain {} (95% interval {} to {}) over {} delegates",
                 rows.text(i, "course"),
                 format::mean(rows.num(i, "hake_gain"), n, 2, t),
+                format::mean(rows.num(i, "hake_ci_low"), n, 2, t),
+                format::mean(rows.num(i, "hake_ci_high"), n, 2, t),
                 format::count(n, t)
             )
         },
@@ -481,6 +485,7 @@ fn ranked(
                 label: rows.text(i, key),
                 value: v,
                 text: text(Some(v), rows.num(i, people)),
+                interval: None,
                 shade: Shade::Primary,
             })
         })
@@ -628,11 +633,24 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
 
     // Learning gain by course.
     let g = Rows::of(m, "learning_gain_by_course");
-    let bars = ranked(&g, "course", "mean_gain", "n_paired", t, 20, |v, _| {
+    let mut bars = ranked(&g, "course", "mean_gain", "n_paired", t, 20, |v, _| {
         format::signed(v, 2)
     });
+    // Each course's 95% confidence interval, as an error bar.
+    for bar in &mut bars {
+        if let Some(i) = (0..g.len()).find(|&i| g.text(i, "course") == bar.label)
+            && let (Some(lo), Some(hi)) = (g.num(i, "gain_ci_low"), g.num(i, "gain_ci_high"))
+        {
+            bar.interval = Some((lo, hi));
+        }
+    }
     if let Some(top) = bars.first() {
-        let max = bars.iter().map(|b| b.value).fold(0.0, f64::max).max(0.5) * 1.15;
+        let max = bars
+            .iter()
+            .map(|b| b.interval.map_or(b.value, |(_, hi)| hi.max(b.value)))
+            .fold(0.0, f64::max)
+            .max(0.5)
+            * 1.15;
         let shown = bars.len();
         out.insert(
             "gain",
@@ -643,7 +661,8 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
                     top.label, top.text
                 ),
                 &format!(
-                    "Bar chart of the mean change in self-rating (after minus before) by course, largest first.{}",
+                    "Bar chart of the mean change in self-rating (after minus before) by course, largest first; \
+                     the line across each bar's end spans its 95% confidence interval.{}",
                     left_out(g.len(), shown, t)
                 ),
                 &BarChart {
@@ -690,6 +709,7 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
                     label,
                     value: count.unwrap_or(0.0),
                     text,
+                    interval: None,
                     shade: Shade::Primary,
                 }
             })
@@ -737,6 +757,7 @@ fn build_charts(m: &Metrics, config: &Config) -> Result<BTreeMap<&'static str, C
                 label: cov.text(i, "agency"),
                 value: v,
                 text: format!("{v:.2}"),
+                interval: None,
                 shade: if v < 1.0 {
                     Shade::Secondary
                 } else {
@@ -808,6 +829,7 @@ fn currency_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
                 format::percent(Some(v)),
                 format::count(cur.num(i, "lapsing"), t)
             ),
+            interval: None,
             shade: Shade::Primary,
         })
         .collect();
@@ -873,6 +895,7 @@ fn coverage_chart(m: &Metrics, config: &Config) -> Result<Option<Chart>> {
                 label: cov.text(i, "agency"),
                 value: v,
                 text: format!("{} {rag}", format::percent(Some(v))),
+                interval: None,
                 shade: match rag.as_str() {
                     "red" => Shade::Red,
                     "amber" => Shade::Amber,
