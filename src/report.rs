@@ -273,8 +273,41 @@ impl Run<'_> {
                 metrics: m.as_deref(),
             })
             .collect();
+        // A pack's trend: the seven quarters before this one, oldest first.
+        let mut earlier = Vec::new();
+        if kind == Kind::Quarterly {
+            let mut p = m.period;
+            for _ in 0..7 {
+                p = self.calendar.previous(&p);
+                let metrics = if self.has_data(&p) {
+                    Some(group.metrics_scope(p, self, Scope::Headline)?)
+                } else {
+                    None
+                };
+                earlier.push((p, metrics));
+            }
+            earlier.reverse();
+            // Quarters before the data begins are not part of its trend.
+            let first = earlier.iter().position(|(_, m)| m.is_some());
+            earlier.drain(..first.unwrap_or(earlier.len()));
+        }
+        let earlier: Vec<Comparison<'_>> = earlier
+            .iter()
+            .map(|(p, m)| Comparison {
+                label: p.label(),
+                metrics: m.as_deref(),
+            })
+            .collect();
         let rejected = self.quality.rows_rejected();
-        let context = pages::page(kind, m, &comparisons, subgroup, self.config, rejected)?;
+        let context = pages::page(
+            kind,
+            m,
+            &comparisons,
+            &earlier,
+            subgroup,
+            self.config,
+            rejected,
+        )?;
         Ok(self.pages.render(kind.template(), &context)?.into_bytes())
     }
 }

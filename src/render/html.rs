@@ -461,6 +461,7 @@ mod tests {
             headline => Vec::<i32>::new(), attention => Vec::<i32>::new(),
             tables => Value::from(minijinja::value::Serde(&tables)),
             charts => BTreeMap::<String, String>::new(), rows_rejected => 0,
+            quarters => Vec::<i32>::new(),
         };
         let pages = Pages::new(None, 5).unwrap();
         let template = pages.env.get_template("annual-report.html").unwrap();

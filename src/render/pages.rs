@@ -80,6 +80,9 @@ pub struct Page {
     /// Every metrics table, by name, as a list of rows.
     pub tables: BTreeMap<String, Vec<BTreeMap<String, serde_json::Value>>>,
     pub charts: BTreeMap<&'static str, Chart>,
+    /// A pack's last eight quarters, oldest first: quarter, registrations,
+    /// trained, non_attendance_rate, hake_gain and n_paired.
+    pub quarters: Vec<BTreeMap<String, serde_json::Value>>,
     pub rows_rejected: usize,
 }
 
@@ -328,13 +331,20 @@ fn attention(m: &Metrics, config: &Config) -> Vec<Attention> {
         .collect();
     red.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     if !red.is_empty() {
+        // The furthest from target, so that the list fits a pack's first page.
+        const LISTED: usize = 8;
+        let more = match red.len().saturating_sub(LISTED) {
+            0 => String::new(),
+            n => format!("; and {n} more, in the coverage table"),
+        };
         push(
             "red agencies",
             format!(
-                "{} agencies more than 10 points below the training target of {}: {}",
+                "{} agencies more than 10 points below the training target of {}: {}{more}",
                 red.len(),
                 format::percent(Some(config.coverage.target)),
                 red.into_iter()
+                    .take(LISTED)
                     .map(|(_, s)| s)
                     .collect::<Vec<_>>()
                     .join("; ")
@@ -391,7 +401,8 @@ fn attention(m: &Metrics, config: &Config) -> Vec<Attention> {
             ),
         );
     }
-    // Courses past a threshold, among those with enough people to say so.
+    // Courses past a threshold, among those with enough people to say so:
+    // one line for each kind, the courses `;`-separated.
     let mut courses = |table: &str,
                        people: &str,
                        value: &str,
@@ -399,11 +410,14 @@ fn attention(m: &Metrics, config: &Config) -> Vec<Attention> {
                        kind: &str,
                        say: &dyn Fn(&Rows<'_>, usize) -> String| {
         let rows = Rows::of(m, table);
-        for i in 0..rows.len() {
-            let enough = !format::too_few(rows.num(i, people), t);
-            if enough && rows.num(i, value).is_some_and(past) {
-                push(kind, say(&rows, i));
-            }
+        let found: Vec<String> = (0..rows.len())
+            .filter(|&i| {
+                !format::too_few(rows.num(i, people), t) && rows.num(i, value).is_some_and(past)
+            })
+            .map(|i| say(&rows, i))
+            .collect();
+        if !found.is_empty() {
+            push(kind, found.join("; "));
         }
     };
     courses(
@@ -1015,6 +1029,7 @@ pub fn page(
     kind: Kind,
     m: &Metrics,
     comparisons: &[Comparison<'_>],
+    earlier: &[Comparison<'_>],
     subgroup: Option<&str>,
     config: &Config,
     rows_rejected: usize,
@@ -1056,9 +1071,176 @@ pub fn page(
             .iter()
             .map(|t| (t.name.clone(), json_rows(t)))
             .collect(),
-        charts: build_charts(m, config)?,
+        charts: {
+            let mut charts = build_charts(m, config)?;
+            charts.extend(quarter_charts(m, earlier, config)?);
+            charts
+        },
+        quarters: quarter_rows(m, earlier),
         rows_rejected,
     })
+}
+
+/// A row of a page's own table, by column.
+type Row = BTreeMap<String, serde_json::Value>;
+
+/// The headline figures of `earlier` quarters and then `m`'s, as rows.
+fn quarter_rows(
+    m: &Metrics,
+    earlier: &[Comparison<'_>],
+) -> Vec<BTreeMap<String, serde_json::Value>> {
+    if earlier.is_empty() {
+        return Vec::new();
+    }
+    let current = Comparison {
+        label: m.period.label(),
+        metrics: Some(m),
+    };
+    earlier
+        .iter()
+        .chain(std::iter::once(&current))
+        .map(|c| {
+            let value = |table: &str, col: &str| {
+                c.metrics
+                    .and_then(|m| Rows::of(m, table).first(col))
+                    .map_or(serde_json::Value::Null, serde_json::Value::from)
+            };
+            BTreeMap::from([
+                (
+                    "quarter".to_string(),
+                    serde_json::Value::from(c.label.clone()),
+                ),
+                (
+                    "registrations".into(),
+                    value("attendance_overall", "registrations"),
+                ),
+                ("trained".into(), value("attendance_overall", "trained")),
+                (
+                    "non_attendance_rate".into(),
+                    value("attendance_overall", "non_attendance_rate"),
+                ),
+                (
+                    "hake_gain".into(),
+                    value("learning_gain_overall", "hake_gain"),
+                ),
+                (
+                    "n_paired".into(),
+                    value("learning_gain_overall", "n_paired"),
+                ),
+            ])
+        })
+        .collect()
+}
+
+/// A pack's three lines over the last eight quarters: non-attendance,
+/// people trained and learning gain, each withheld where too few people
+/// stand behind it.
+fn quarter_charts(
+    m: &Metrics,
+    earlier: &[Comparison<'_>],
+    config: &Config,
+) -> Result<Vec<(&'static str, Chart)>> {
+    let t = config.disclosure_threshold;
+    let rows = quarter_rows(m, earlier);
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let num =
+        |r: &BTreeMap<String, serde_json::Value>, col: &str| r.get(col).and_then(|v| v.as_f64());
+    let label = |r: &BTreeMap<String, serde_json::Value>| {
+        r.get("quarter")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let line = |value: &dyn Fn(&Row) -> (Option<f64>, String)| {
+        rows.iter()
+            .map(|r| {
+                let (value, text) = value(r);
+                Point {
+                    label: label(r),
+                    value,
+                    text,
+                }
+            })
+            .collect::<Vec<Point>>()
+    };
+    let dna = line(&|r| {
+        let (v, n) = (num(r, "non_attendance_rate"), num(r, "registrations"));
+        let v = v.filter(|_| !format::rate_withheld(v, n, t));
+        (v, format::rate(v, n, t))
+    });
+    let trained = line(&|r| {
+        let v = num(r, "trained").filter(|&n| !format::small(n, t));
+        (v, format::count(num(r, "trained"), t))
+    });
+    let gain = line(&|r| {
+        let n = num(r, "n_paired");
+        let v = num(r, "hake_gain").filter(|_| !format::too_few(n, t));
+        (v, format::mean(v, n, 2, t))
+    });
+    let span = |points: &[Point], what: &str| -> String {
+        let shown: Vec<&Point> = points.iter().filter(|p| p.value.is_some()).collect();
+        match (shown.first(), shown.last()) {
+            (Some(first), Some(last)) if first.label != last.label => format!(
+                "{what}: {} in {}, {} in {}",
+                first.text, first.label, last.text, last.label
+            ),
+            (Some(only), _) => format!("{what}: {} in {}", only.text, only.label),
+            _ => format!("{what}: too few people in any quarter to show"),
+        }
+    };
+    let top = |points: &[Point], floor: f64| {
+        points
+            .iter()
+            .filter_map(|p| p.value)
+            .fold(0.0, f64::max)
+            .max(floor)
+            * 1.2
+    };
+    let quarters = format!(
+        "the {} quarters to {}",
+        rows.len(),
+        label(rows.last().unwrap_or(&Row::new()))
+    );
+    Ok(vec![
+        (
+            "quarters_nonattendance",
+            charts::trend(
+                "quarters_nonattendance",
+                &span(&dna, "Non-attendance"),
+                &format!(
+                    "Line chart of the non-attendance rate (no-shows as a share of registrations) in each of {quarters}; a gap is a quarter with too few registrations to show."
+                ),
+                &dna,
+                top(&dna, 0.05),
+            )?,
+        ),
+        (
+            "quarters_trained",
+            charts::trend(
+                "quarters_trained",
+                &span(&trained, "Practitioners trained"),
+                &format!(
+                    "Line chart of the practitioners trained (attended or walked in) in each of {quarters}."
+                ),
+                &trained,
+                top(&trained, 10.0),
+            )?,
+        ),
+        (
+            "quarters_gain",
+            charts::trend(
+                "quarters_gain",
+                &span(&gain, "Learning gain (Hake)"),
+                &format!(
+                    "Line chart of the learning gain (Hake: the share of the possible rise in self-rating achieved) in each of {quarters}; a gap is a quarter with too few rated delegates."
+                ),
+                &gain,
+                top(&gain, 0.2),
+            )?,
+        ),
+    ])
 }
 
 #[cfg(test)]
