@@ -1,5 +1,7 @@
 // Runs axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on every HTML file under the
-// folder given, in Debian's headless Chromium. Exits 1 on any violation.
+// folder given, in Debian's headless Chromium, and checks that each quarterly
+// pack's first page (all before its first page break) prints on one A4 sheet.
+// Exits 1 on any violation.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
@@ -46,6 +48,27 @@ for (const file of files) {
     for (const v of result.violations) {
       console.log(`  ${v.id} (${v.impact}): ${v.help}`);
       for (const n of v.nodes.slice(0, 5)) console.log(`    ${n.target.join(" ")}: ${n.failureSummary.split("\n").join(" ")}`);
+    }
+  }
+  if (/quarterly-pack[^/]*\.html$/.test(file)) {
+    // The first page alone: everything from the first page break on, and the
+    // footer (printed at the end), taken away.
+    await page.evaluate(() => {
+      let node = document.querySelector(".page-break");
+      while (node) {
+        const next = node.nextElementSibling;
+        node.remove();
+        node = next;
+      }
+      document.querySelector("footer")?.remove();
+    });
+    const pdf = await page.pdf({ preferCSSPageSize: true });
+    const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    if (pages === 1) {
+      console.log(`ok   ${name}: the first page prints on one A4 sheet`);
+    } else {
+      failures += 1;
+      console.log(`FAIL ${name}: the first page takes ${pages} A4 sheets in print`);
     }
   }
   await page.close();
