@@ -232,6 +232,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .opt_str("pathway", s.iter().map(|r| r.pathway.as_deref()))
         .opt_f64("trainer_cost", s.iter().map(|r| r.trainer_cost))
         .opt_f64("venue_cost", s.iter().map(|r| r.venue_cost))
+        .opt_str("facilitator", s.iter().map(|r| r.facilitator.as_deref()))
         .build(s.len())?;
     let f = &data.forms;
     let evaluations = Cols::new()
@@ -240,6 +241,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .u64("link", f.iter().map(|r| r.link))
         .opt_f64("satisfaction", f.iter().map(|r| r.satisfaction))
         .opt_f64("relevance", f.iter().map(|r| r.relevance))
+        .opt_str("comment", f.iter().map(|r| r.comment.as_deref()))
         .build(f.len())?;
     let e = &data.scores;
     let evaluation_scores = Cols::new()

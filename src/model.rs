@@ -94,6 +94,8 @@ pub struct Session {
     pub pathway: Option<String>,
     pub trainer_cost: Option<f64>,
     pub venue_cost: Option<f64>,
+    /// Who ran it: one name or several, `;`-separated as written.
+    pub facilitator: Option<String>,
 }
 
 /// One delegate's evaluation form for one session (reaction items).
@@ -105,6 +107,8 @@ pub struct EvaluationForm {
     pub link: u64,
     pub satisfaction: Option<f64>,
     pub relevance: Option<f64>,
+    /// Free text, emails and phone numbers already masked.
+    pub comment: Option<String>,
 }
 
 /// One item of one form: its pre and post scores, and its scale. A form's

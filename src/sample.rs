@@ -617,6 +617,34 @@ const LIKERT: [&str; 5] = [
     "Agree",
     "Strongly agree",
 ];
+/// The hub's pool of trainers.
+const FACILITATORS: [&str; 7] = [
+    "Ayesha Khan",
+    "Ben Carter",
+    "Chloe Murray",
+    "Daniel Okafor",
+    "Eleanor Price",
+    "Farah Siddiqui",
+    "Gareth Lloyd",
+];
+
+/// Evaluation comments, blank most often; two carry contact details that
+/// every output masks.
+const EVAL_COMMENTS: [&str; 12] = [
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "Really useful case studies; I will use the referral flowchart.",
+    "The afternoon felt rushed.",
+    "More time on local procedures, please.",
+    "Happy to help with the next session: chris.walsh@example.org",
+    "Great trainer. Call me on 07700 900456 about training my team.",
+    "The venue was hard to find.",
+];
+
 const FIRST: [&str; 24] = [
     "amy", "ben", "chloe", "dan", "emma", "faisal", "grace", "harry", "isla", "jack", "kiran",
     "laura", "mohammed", "nina", "owen", "priya", "quinn", "rachel", "sam", "tom", "uma",
@@ -1040,6 +1068,7 @@ pub fn write(out: &Path, scale: u32, seed: u64, layout: Layout) -> Result<String
             "pathway",
             "trainer_cost",
             "venue_cost",
+            "facilitator",
         ],
         rows: sessions
             .iter()
@@ -1087,6 +1116,17 @@ pub fn write(out: &Path, scale: u32, seed: u64, layout: Layout) -> Result<String
                     } else {
                         V::N(se.venue_cost as f64)
                     },
+                    // A pool of trainers, two on every fourth session; not
+                    // drawn from the generator, so nothing else changes.
+                    if i % 4 == 0 {
+                        s(format!(
+                            "{}; {}",
+                            FACILITATORS[(i + se.course) % FACILITATORS.len()],
+                            FACILITATORS[(i + se.course + 3) % FACILITATORS.len()]
+                        ))
+                    } else {
+                        s(FACILITATORS[(i + se.course) % FACILITATORS.len()])
+                    },
                 ]
             })
             .collect(),
@@ -1098,7 +1138,11 @@ pub fn write(out: &Path, scale: u32, seed: u64, layout: Layout) -> Result<String
         eval_header.push(Box::leak(format!("Pre: {item}").into_boxed_str()));
         eval_header.push(Box::leak(format!("Post: {item}").into_boxed_str()));
     }
-    eval_header.extend(["Overall satisfaction", "Relevance to my role"]);
+    eval_header.extend([
+        "Overall satisfaction",
+        "Relevance to my role",
+        "Any other comments",
+    ]);
     let mut eval_rows = Vec::new();
     let mut responders = Vec::new();
     for (i, b) in bookings.iter().enumerate() {
@@ -1126,6 +1170,9 @@ pub fn write(out: &Path, scale: u32, seed: u64, layout: Layout) -> Result<String
         let sat = clamp_score(4.1 + g.normal() * 0.8);
         row.push(likert_value(&mut g, sat, 0.1));
         row.push(V::N(clamp_score(4.0 + g.normal() * 0.9) as f64));
+        // Now and then a comment, chosen by position (not drawn), so the
+        // scores stay as they were.
+        row.push(s(EVAL_COMMENTS[i % 23 % EVAL_COMMENTS.len()]));
         if eval_rows.len() % 600 == 77 {
             eval_rows.push(row.iter().map(clone_v).collect());
         }
@@ -1560,7 +1607,11 @@ fn as_exports(
             "After the course, how far do you agree? [{item}]"
         )));
     }
-    header.extend(["Overall satisfaction", "Relevance to my role"]);
+    header.extend([
+        "Overall satisfaction",
+        "Relevance to my role",
+        "Any other comments",
+    ]);
     let rows = evaluations
         .rows
         .into_iter()

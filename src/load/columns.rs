@@ -126,6 +126,17 @@ const SESSIONS: &[Spec] = &[
         &["trainercost", "trainerfee", "trainercosts"],
     ),
     opt("venue_cost", &["venuecost", "roomcost", "venuecosts"]),
+    opt(
+        "facilitator",
+        &[
+            "facilitator",
+            "facilitators",
+            "trainer",
+            "trainers",
+            "presenter",
+            "presenters",
+        ],
+    ),
 ];
 
 /// A typed email, for survey responses whose own is anonymous.
@@ -154,6 +165,10 @@ const EVALUATIONS: &[Spec] = &[
         ],
     ),
     // Long form: one row a score.
+    opt(
+        "comment",
+        &["comment", "comments", "anyothercomments", "othercomments"],
+    ),
     opt("item", &["item", "question"]),
     opt("phase", &["phase", "prepost", "when"]),
     opt("score", &["score", "rating", "answer"]),

@@ -729,6 +729,7 @@ impl Loader<'_> {
                 link,
                 satisfaction: f.satisfaction,
                 relevance: f.relevance,
+                comment: f.comment,
             });
         }
         let staged_responses = self.keep_linked(

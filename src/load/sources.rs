@@ -51,6 +51,7 @@ pub struct StagedForm {
     pub delegate: Arc<str>,
     pub satisfaction: Option<f64>,
     pub relevance: Option<f64>,
+    pub comment: Option<String>,
     pub scores: Vec<PrePost>,
 }
 
@@ -757,6 +758,7 @@ pub fn sessions(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedSession> 
     let pathway = p.column("pathway", false, value::text);
     let trainer_cost = p.column("trainer_cost", false, value::money);
     let venue_cost = p.column("venue_cost", false, value::money);
+    let mut facilitator = p.column("facilitator", false, value::text).into_iter();
     let mut out = Vec::new();
     let a = session_id
         .into_iter()
@@ -773,6 +775,7 @@ pub fn sessions(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedSession> 
     for (r, ((((s, c), sd), pl), m), ((((du, lv), pw), tc), vc)) in
         a.zip(b).enumerate().map(|(r, (a, b))| (r, a, b))
     {
+        let facilitator = facilitator.next().flatten();
         if !p.keep(r) {
             continue;
         }
@@ -793,6 +796,7 @@ pub fn sessions(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedSession> 
                 pathway: pw,
                 trainer_cost: tc,
                 venue_cost: vc,
+                facilitator,
             },
         });
     }
@@ -831,6 +835,9 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
     let satisfaction = p.column("satisfaction", false, |c| value::likert(c, &reaction_scale));
     let relevance_scale = ctx.config.scale_for("relevance").1.clone();
     let relevance = p.column("relevance", false, |c| value::likert(c, &relevance_scale));
+    let comment = p.column("comment", false, |c| {
+        Ok(value::text(c)?.map(|t| mask_personal(&t)))
+    });
     let long = p.mapped.has("item") && p.mapped.has("score");
 
     // Wide: pre_<item> / post_<item> columns.
@@ -926,6 +933,7 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
                     delegate: d,
                     satisfaction: None,
                     relevance: None,
+                    comment: None,
                     scores: Vec::new(),
                 });
                 out.len() - 1
@@ -933,6 +941,9 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
             let form = &mut out[slot];
             form.satisfaction = form.satisfaction.or(satisfaction[r]);
             form.relevance = form.relevance.or(relevance[r]);
+            if form.comment.is_none() {
+                form.comment = comment[r].clone();
+            }
             if let Some((score, bounds)) = long_score[r] {
                 let entry = match form.scores.iter().position(|(i, ..)| **i == *item) {
                     Some(i) => &mut form.scores[i],
@@ -956,6 +967,7 @@ pub fn forms(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedForm> {
                 delegate: d,
                 satisfaction: satisfaction[r],
                 relevance: relevance[r],
+                comment: comment[r].clone(),
                 scores,
             });
         }
