@@ -44,6 +44,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Load every source and report what was read, rejected, skipped and merged.
     Check(CheckArgs),
+    /// Write a summary of each session for its facilitators (OUT/sessions/):
+    /// a page per session held at least --after-days before --as-of, a page
+    /// per facilitator and facilitators.csv.
+    Sessions(SessionsArgs),
     /// Show what hubreport makes of exports: the source and preset, the
     /// header, every column's mapping, the first rows as read, and a
     /// hub.toml entry to paste.
@@ -134,6 +138,27 @@ pub struct ReportArgs {
     /// Fail (exit 2, writing nothing) if any row is rejected.
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The run date: sessions held at least --after-days before it are
+    /// summarised; from 1900-01-01 to 9999-12-31 [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Days after a session before its summary is written (its evaluations
+    /// have come in).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub after_days: i64,
+    /// Output folder; the summaries go to OUT/sessions/ [default: out_dir
+    /// from the config, else out/]
+    #[arg(long, value_name = "OUT")]
+    pub out: Option<PathBuf>,
+    /// If another run holds the output folder, wait for it instead of exiting.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 #[derive(Debug, Args)]
@@ -279,6 +304,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Report(args) => crate::report::run(&args),
         Command::Check(args) => crate::check::run(&args),
+        Command::Sessions(args) => crate::sessions::run(&args),
         Command::Inspect {
             files,
             source,

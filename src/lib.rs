@@ -24,6 +24,7 @@ pub mod publish;
 pub mod render;
 pub mod report;
 pub mod sample;
+pub mod sessions;
 pub mod table;
 
 pub use config::Config;

@@ -243,8 +243,12 @@ fn parse_aside(name: &str) -> Option<(&str, Aside, u32)> {
 }
 
 /// A period's folder name: `2024-25` or `2024-25-Q3`, the second year
-/// following the first.
+/// following the first; or `sessions`, the folder `hubreport sessions`
+/// publishes as a period's is.
 fn is_period_slug(slug: &str) -> bool {
+    if slug == crate::sessions::FOLDER {
+        return true;
+    }
     let Some((year, quarter)) = slug.split_at_checked(7) else {
         return false;
     };
@@ -1121,7 +1125,7 @@ mod tests {
 
     #[test]
     fn period_slugs_and_hidden_names_are_read_strictly() {
-        for ok in ["2024-25", "1999-00", "2024-25-Q1", "2024-25-Q4"] {
+        for ok in ["2024-25", "1999-00", "2024-25-Q1", "2024-25-Q4", "sessions"] {
             assert!(is_period_slug(ok), "{ok}");
         }
         for bad in [
@@ -1136,6 +1140,8 @@ mod tests {
             "2024-25-Q1x",
             "2024-2é",
             "../2024-25",
+            "Sessions",
+            "sessions-1",
         ] {
             assert!(!is_period_slug(bad), "{bad}");
         }

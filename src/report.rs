@@ -132,7 +132,10 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
             for (g, group) in &subgroups {
                 let gm = group.metrics(*period, &run)?;
                 files.push((
-                    PathBuf::from(format!("quarterly-pack-{}.html", slug(&g.name))),
+                    PathBuf::from(format!(
+                        "quarterly-pack-{}.html",
+                        crate::render::slug(&g.name)
+                    )),
                     run.page(kind, group, &gm, Some(&g.name))?,
                 ));
             }
@@ -191,7 +194,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
 }
 
 /// The config file's path and hash, or none when running on defaults.
-fn config_hash(config: &Config) -> Result<Option<publish::Hashed>> {
+pub(crate) fn config_hash(config: &Config) -> Result<Option<publish::Hashed>> {
     let Some(path) = &config.path else {
         return Ok(None);
     };
@@ -204,7 +207,7 @@ fn config_hash(config: &Config) -> Result<Option<publish::Hashed>> {
 }
 
 /// Every input file with its hash (taken when it was read) and row counts.
-fn inputs(quality: &Quality) -> Vec<publish::Input> {
+pub(crate) fn inputs(quality: &Quality) -> Vec<publish::Input> {
     let mut by_file: BTreeMap<(String, String), publish::Input> = BTreeMap::new();
     for s in &quality.sources {
         let input = by_file
@@ -356,19 +359,6 @@ impl Group {
             .insert((period, scope), m.clone());
         Ok(m)
     }
-}
-
-/// A file-name-safe form of a name: `Child exploitation (CE)` → `child-exploitation-ce`.
-fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
 }
 
 /// The periods to build; an explicit period with no sessions in it is an

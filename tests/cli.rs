@@ -862,3 +862,116 @@ fn inspect_and_init_from_a_folder_of_exports() {
         .assert()
         .code(3);
 }
+
+/// The text of a page, tags and runs of space removed.
+fn page_text(path: &Path) -> String {
+    let html = std::fs::read_to_string(path).unwrap();
+    let body = &html[html.find("<main>").unwrap()..];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `sessions` on `tests/fixtures/sessions/` (threshold 3, comments on), run
+/// on 1 April 2024 with the default 10 days: S1 (5 March) and S2 (12 March)
+/// are due, S3 (28 March) is not.
+///
+/// S1: booked = 3 attended + 1 no-show + 1 cancelled = 5; 1 walk-in; 3 forms.
+/// Satisfaction (5 + 4 + 3) / 3 = 4.00, relevance (4 + 4 + 5) / 3 = 4.33.
+/// Knowledge 2, 1, 3 -> 4, 3, 4: 2.00 -> 3.67, change +1.67; confidence
+/// 3, 2, 3 -> 4, 4, 3: 2.67 -> 3.67, +1.00; all six changes: 8 / 6 = +1.33.
+/// S2 has 1 form, under the threshold: counts only.
+#[test]
+fn session_summaries_for_facilitators() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sessions");
+    let out = tempfile::tempdir().unwrap();
+    let run = |as_of: &str| {
+        Command::cargo_bin("hubreport")
+            .unwrap()
+            .env("HUBREPORT_KEY", "a fixed key for the tests")
+            .args(["sessions", "--config"])
+            .arg(fixture.join("hub.toml"))
+            .args(["--as-of", as_of, "--out"])
+            .arg(out.path())
+            .assert()
+            .success()
+    };
+    run("2024-04-01");
+    let dir = out.path().join("sessions");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "facilitator-ann-lee.html",
+            "facilitator-raj-patel.html",
+            "facilitators.csv",
+            "index.html",
+            "manifest.json",
+            "session-s1.html",
+            "session-s2.html",
+        ]
+    );
+    let s1 = page_text(&dir.join("session-s1.html"));
+    for expected in [
+        "Date Tuesday 5 March 2024 Delivery Classroom Facilitators Ann Lee , Raj Patel",
+        "Evaluation forms 10 5 3 <3 <3 3",
+        "Satisfaction 4.00 and relevance to their role 4.33",
+        "changed by +1.33 points",
+        "Confidence 3 2.67 3.67 +1.00 Knowledge 3 2.00 3.67 +1.67",
+        "Comments Great, email me at [email] More case studies",
+    ] {
+        assert!(s1.contains(expected), "{expected}\n{s1}");
+    }
+    assert!(!s1.contains("example.org"));
+    let s2 = page_text(&dir.join("session-s2.html"));
+    assert!(s2.contains("Fewer than 3 evaluation forms"), "{s2}");
+    assert!(
+        !s2.contains("Too short") && !s2.contains("Knowledge"),
+        "{s2}"
+    );
+    let ann = page_text(&dir.join("facilitator-ann-lee.html"));
+    assert!(
+        ann.contains("Neglect Tuesday 5 March 2024 5 3 <3 3 4.00 +1.33"),
+        "{ann}"
+    );
+    let csv = std::fs::read_to_string(dir.join("facilitators.csv")).unwrap();
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "facilitator,session_id,course,session_date,mode,places,booked,attended,walk_ins,no_shows,forms,satisfaction_mean,relevance_mean,mean_change",
+            "Ann Lee,s1,Neglect,2024-03-05,Classroom,10,5,3,1,1,3,4,4.333333333333333,1.3333333333333333",
+            "Ann Lee,s2,Neglect,2024-03-12,Virtual,8,2,2,0,0,1,4,4,1",
+            "Raj Patel,s1,Neglect,2024-03-05,Classroom,10,5,3,1,1,3,4,4.333333333333333,1.3333333333333333",
+        ]
+    );
+    // The same run again writes the same bytes.
+    let before: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|f| (f.clone(), std::fs::read(dir.join(f)).unwrap()))
+        .collect();
+    run("2024-04-01");
+    for (f, bytes) in &before {
+        assert_eq!(&std::fs::read(dir.join(f)).unwrap(), bytes, "{f}");
+    }
+    // A week on, S3 has come due.
+    run("2024-04-08");
+    assert!(dir.join("session-s3.html").is_file());
+}

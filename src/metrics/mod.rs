@@ -6,6 +6,7 @@
 //! the files analysts read.
 
 pub mod period;
+pub mod sessions;
 pub mod sql;
 pub mod stats;
 

@@ -68,6 +68,27 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
+/// The queries of `hubreport sessions`, run in this order.
+pub const SESSION_BUILT_IN: &[(&str, &str)] = &[
+    (
+        "session_summaries",
+        include_str!("../../queries/session_summaries.sql"),
+    ),
+    (
+        "session_items",
+        include_str!("../../queries/session_items.sql"),
+    ),
+    (
+        "session_comments",
+        include_str!("../../queries/session_comments.sql"),
+    ),
+];
+
+/// Every built-in query, the report's then the session summaries'.
+fn all_built_in() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    BUILT_IN.iter().chain(SESSION_BUILT_IN)
+}
+
 /// polars' SQL table functions, each of which reads a file named in the query.
 pub const FILE_READERS: &[&str] = &[
     "read_csv",
@@ -135,11 +156,24 @@ impl Query {
     }
 }
 
-/// The queries to run: the built-in ones, each replaced by `<dir>/<name>.sql`
-/// where that file exists. An `.sql` file in `dir` with any other name is an
-/// error, so that a misspelt override cannot be silently ignored.
+/// The report's queries to run: the built-in ones, each replaced by
+/// `<dir>/<name>.sql` where that file exists. An `.sql` file in `dir` that
+/// is not one of hubreport's queries is an error, so that a misspelt
+/// override cannot be silently ignored.
 pub fn queries(dir: Option<&Path>) -> Result<Vec<Query>> {
-    let mut out: Vec<Query> = BUILT_IN
+    queries_of(BUILT_IN, dir)
+}
+
+/// The session summaries' queries, overridden from `dir` as [`queries`].
+pub fn session_queries(dir: Option<&Path>) -> Result<Vec<Query>> {
+    queries_of(SESSION_BUILT_IN, dir)
+}
+
+fn queries_of(
+    list: &'static [(&'static str, &'static str)],
+    dir: Option<&Path>,
+) -> Result<Vec<Query>> {
+    let mut out: Vec<Query> = list
         .iter()
         .map(|(name, sql)| Query {
             name,
@@ -164,14 +198,18 @@ pub fn queries(dir: Option<&Path>) -> Result<Vec<Query>> {
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        let Some(query) = out.iter_mut().find(|q| q.name == stem) else {
-            let names: Vec<String> = BUILT_IN.iter().map(|(n, _)| format!("{n}.sql")).collect();
+        if !all_built_in().any(|(n, _)| *n == stem) {
+            let names: Vec<String> = all_built_in().map(|(n, _)| format!("{n}.sql")).collect();
             return Err(Error::Usage(format!(
                 "queries_dir '{}': '{}' is not one of hubreport's queries ({})",
                 dir.display(),
                 path.file_name().unwrap_or_default().to_string_lossy(),
                 names.join(", ")
             )));
+        }
+        // Another command's query: not run here.
+        let Some(query) = out.iter_mut().find(|q| q.name == stem) else {
+            continue;
         };
         query.sql = std::fs::read_to_string(&path).map_err(|source| Error::Io {
             context: format!("could not read query '{}'", path.display()),
@@ -189,8 +227,7 @@ pub fn write_built_in(dir: &Path) -> Result<usize> {
         context: format!("could not create folder '{}'", dir.display()),
         source,
     })?;
-    let paths: Vec<PathBuf> = BUILT_IN
-        .iter()
+    let paths: Vec<PathBuf> = all_built_in()
         .map(|(name, _)| dir.join(format!("{name}.sql")))
         .collect();
     if let Some(existing) = paths.iter().find(|p| p.exists()) {
@@ -199,7 +236,7 @@ pub fn write_built_in(dir: &Path) -> Result<usize> {
             existing.display()
         )));
     }
-    for (path, (_, sql)) in paths.iter().zip(BUILT_IN) {
+    for (path, (_, sql)) in paths.iter().zip(all_built_in()) {
         std::fs::write(path, sql).map_err(|source| Error::Io {
             context: format!("could not write '{}'", path.display()),
             source,
@@ -415,7 +452,10 @@ mod tests {
     #[test]
     fn written_copies_load_back_as_overrides_and_are_never_overwritten() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(write_built_in(dir.path()).unwrap(), BUILT_IN.len());
+        assert_eq!(
+            write_built_in(dir.path()).unwrap(),
+            BUILT_IN.len() + SESSION_BUILT_IN.len()
+        );
         let qs = queries(Some(dir.path())).unwrap();
         for (q, (name, sql)) in qs.iter().zip(BUILT_IN) {
             assert_eq!((q.name, q.sql.as_str()), (*name, *sql));

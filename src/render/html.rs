@@ -49,6 +49,18 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "quarterly-pack.html",
         include_str!("../../report_templates/quarterly-pack.html"),
     ),
+    (
+        "session-summary.html",
+        include_str!("../../report_templates/session-summary.html"),
+    ),
+    (
+        "facilitator.html",
+        include_str!("../../report_templates/facilitator.html"),
+    ),
+    (
+        "sessions-index.html",
+        include_str!("../../report_templates/sessions-index.html"),
+    ),
 ];
 
 /// The steps a page may take to render: far more than the built-in

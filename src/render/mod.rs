@@ -6,6 +6,7 @@ pub mod charts;
 pub mod format;
 pub mod html;
 pub mod pages;
+pub mod sessions;
 
 use std::borrow::Cow;
 
@@ -14,6 +15,20 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
 
 use crate::error::{Error, Result};
 use crate::table::{Table, Value};
+
+/// A file-name-safe form of a name: `Child exploitation (CE)` →
+/// `child-exploitation-ce`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
 
 /// The first characters that make a spreadsheet read a cell as a formula
 /// (OWASP's list for CSV injection).

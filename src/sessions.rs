@@ -1,0 +1,73 @@
+//! `hubreport sessions`: a summary of each session for its facilitators, an
+//! index page per facilitator and a CSV of the same, published into
+//! `OUT/sessions/` as safely as a report (the lock, written in full and
+//! checked before it replaces the last run's, byte-identical re-runs).
+
+use std::path::PathBuf;
+
+use crate::cli::SessionsArgs;
+use crate::error::{Result, exit};
+use crate::metrics::period::Calendar;
+use crate::metrics::{self, sql};
+use crate::publish::{self, Manifest};
+use crate::render::{self, html::Pages};
+use crate::{frame, load, log};
+
+/// The folder of `OUT` the summaries go to.
+pub const FOLDER: &str = "sessions";
+
+pub fn run(args: &SessionsArgs) -> Result<u8> {
+    let (config, data_dir) = args.input.resolve()?;
+    let in_base = |d: &Option<PathBuf>| d.as_ref().map(|d| config.base_dir.join(d));
+    let queries = sql::session_queries(in_base(&config.queries_dir).as_deref())?;
+    let pages = Pages::new(
+        in_base(&config.templates_dir).as_deref(),
+        config.disclosure_threshold,
+    )?;
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let out_root = args.out.clone().unwrap_or_else(|| config.out_dir());
+    publish::check_out_root(&out_root, &data_dir, config.path.as_deref())?;
+    let mut lock = publish::lock(&out_root, args.wait)?;
+
+    log::info(format!("reading {}", data_dir.display()));
+    let data = load::load(&config, &data_dir)?;
+    let rejected = data.quality.rows_rejected();
+    let calendar = Calendar::new(config.fy_start_month);
+    let frames = frame::frames(&data, &calendar)?;
+    let due_by = render::sessions::due_by(as_of, args.after_days);
+    let tables = metrics::sessions::compute(&frames, &queries, due_by)?;
+    let mut files = render::sessions::files(&tables, &pages, &config, as_of, args.after_days)?;
+    let manifest = Manifest {
+        engine: format!("hubreport {}", env!("CARGO_PKG_VERSION")),
+        period: FOLDER.into(),
+        as_of: as_of.to_string(),
+        config: crate::report::config_hash(&config)?,
+        data_dir: data_dir.display().to_string(),
+        inputs: crate::report::inputs(&data.quality),
+        outputs: Vec::new(),
+    }
+    .with_outputs(&files);
+    files.push((PathBuf::from("manifest.json"), manifest.to_bytes()));
+    let dirs = publish::publish(&mut lock, &[(FOLDER, files.as_slice())])?;
+    let sessions = tables.summaries.height();
+    for dir in &dirs {
+        log::info(format!("wrote {}", dir.display()));
+        if !log::is_quiet() {
+            log::out(&format!(
+                "{sessions} session(s) held on or before {due_by} ({} days before {as_of})\n  index: {}\n",
+                args.after_days,
+                dir.join("index.html").display()
+            ));
+        }
+    }
+    Ok(if rejected > 0 {
+        log::warn(format!(
+            "{rejected} row(s) were rejected and are left out; `hubreport check` lists them"
+        ));
+        exit::REJECTED_ROWS
+    } else {
+        exit::OK
+    })
+}
