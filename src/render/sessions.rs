@@ -244,12 +244,24 @@ pub fn files(
     let mut out: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let items = &tables.items;
     let comments = &tables.comments;
+    // Each session's rows of the items and comments tables, found once.
+    let rows_of = |t: &Table| {
+        let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for k in 0..t.height() {
+            by.entry(text(t.get(k, "session_id"))).or_default().push(k);
+        }
+        by
+    };
+    let (items_of, comments_of) = (rows_of(items), rows_of(comments));
+    let none = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         let id = &ids[i];
         let item_rows: Vec<ItemRow> = if row.enough {
-            (0..items.height())
-                .filter(|&k| text(items.get(k, "session_id")) == *id)
-                .map(|k| {
+            items_of
+                .get(id)
+                .unwrap_or(&none)
+                .iter()
+                .map(|&k| {
                     let n = items.get(k, "forms").as_f64();
                     ItemRow {
                         item: super::html::label(&text(items.get(k, "item"))),
@@ -268,9 +280,11 @@ pub fn files(
             Vec::new()
         };
         let session_comments: Vec<String> = if row.enough && config.show_comments {
-            (0..comments.height())
-                .filter(|&k| text(comments.get(k, "session_id")) == *id)
-                .map(|k| text(comments.get(k, "comment")))
+            comments_of
+                .get(id)
+                .unwrap_or(&none)
+                .iter()
+                .map(|&k| text(comments.get(k, "comment")))
                 .collect()
         } else {
             Vec::new()
