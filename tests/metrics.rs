@@ -308,12 +308,13 @@ fn learning_gain_impact_and_funnel_match_the_fixture() {
     // S5 d12, S6 e1-e3; d2's response to S1 matches no trained delegate, and
     // S3 d2's delegate is not yet eligible.
     let im = read_csv(&t.join("impact_by_course.csv"));
-    im.assert_header("course,eligible,responses,response_rate,applied_rate");
+    // answered_applied: those who answered the yes/no question (d9 did not).
+    im.assert_header("course,eligible,responses,response_rate,applied_rate,answered_applied");
     im.assert_keys("course", &["Course A", "Course B", "Course C", "Course D"]);
-    im.assert_row(&[("course", "Course A")], "5,3,0.6,0.5");
-    im.assert_row(&[("course", "Course B")], "0,0,,");
-    im.assert_row(&[("course", "Course C")], "2,1,0.5,1");
-    im.assert_row(&[("course", "Course D")], "10,3,0.3,2/3");
+    im.assert_row(&[("course", "Course A")], "5,3,0.6,0.5,2");
+    im.assert_row(&[("course", "Course B")], "0,0,,,0");
+    im.assert_row(&[("course", "Course C")], "2,1,0.5,1,1");
+    im.assert_row(&[("course", "Course D")], "10,3,0.3,2/3,3");
     let io = read_csv(&t.join("impact_overall.csv"));
     io.assert_row(&[("period", "2024-25")], "17,7,7/17,4/6,4,6");
     let items = read_csv(&t.join("impact_by_item.csv"));
@@ -634,7 +635,10 @@ fn every_table_comes_out_for_each_year_and_quarter_of_the_sample() {
         ("attendance_by_quarter", format!("quarter,{ATTENDANCE}")),
         ("learning_gain_by_course", format!("course,{GAIN}")),
         ("learning_gain_by_item", format!("item,{GAIN}")),
-        ("impact_by_course", "course,eligible,responses,response_rate,applied_rate".into()),
+        (
+            "impact_by_course",
+            "course,eligible,responses,response_rate,applied_rate,answered_applied".into(),
+        ),
         ("funnel", "stage,count,of_stage,share".into()),
         (
             "coverage_by_agency",

@@ -91,7 +91,15 @@ pub const GAIN_MEASURES: [&str; 17] = [
     "hake_ci_high",
 ];
 
-const IMPACT_MEASURES: [&str; 4] = ["eligible", "responses", "response_rate", "applied_rate"];
+/// By course, with the count the applied rate is over (those who answered
+/// the yes/no question), so that a page discloses it over that count.
+const IMPACT_MEASURES: [&str; 5] = [
+    "eligible",
+    "responses",
+    "response_rate",
+    "applied_rate",
+    "answered_applied",
+];
 /// The impact measures with the counts behind the applied rate.
 const IMPACT_ALL: [&str; 6] = [
     "eligible",
