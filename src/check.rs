@@ -2,11 +2,20 @@
 
 use std::fmt::Write as _;
 
-use crate::cli::CheckArgs;
 use crate::error::{Error, Result, exit};
 use crate::model::Quality;
 
-pub fn run(args: &CheckArgs) -> Result<u8> {
+/// What `check` is asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub input: crate::config::Input,
+    /// Write every rejected row to this CSV file.
+    pub rejected: Option<std::path::PathBuf>,
+    /// How many rejections to print.
+    pub show: usize,
+}
+
+pub fn run(args: &Options) -> Result<u8> {
     let (config, data_dir) = args.input.resolve()?;
     let data = crate::load::load(&config, &data_dir)?;
     // The dataframes are what later stages get: build them, so that check

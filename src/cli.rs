@@ -1,12 +1,12 @@
 //! The command line: clap definitions and dispatch. Each command returns its
 //! exit code; errors print once, here, as `error: ...`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{self, CONFIG_FILE_NAME, Config};
-use crate::error::{Error, Result, exit};
+use crate::config::{self, CONFIG_FILE_NAME};
+use crate::error::{Result, exit};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -34,8 +34,17 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub quiet: bool,
     /// How log lines on stderr look: readable text, or one JSON object a line.
-    #[arg(long, global = true, value_enum, default_value_t = crate::log::Format::Text)]
-    pub log_format: crate::log::Format,
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines on stderr look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// `message`, or `warning: message` / `error: message`
+    Text,
+    /// `{"level":"info","message":"..."}`
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,55 +213,47 @@ fn parse_as_of(text: &str) -> std::result::Result<chrono::NaiveDate, String> {
     }
 }
 
-impl InputArgs {
-    /// The config (from `--config`, else `./hub.toml`, else defaults) and the
-    /// data folder (`--data`, else the config's).
-    pub fn resolve(&self) -> Result<(Config, PathBuf)> {
-        let config = match &self.config {
-            Some(path) => {
-                if !path.is_file() {
-                    return Err(Error::Usage(format!(
-                        "--config: no such file '{}'",
-                        path.display()
-                    )));
-                }
-                Config::load(path)?
-            }
-            None if Path::new(CONFIG_FILE_NAME).is_file() => {
-                Config::load(Path::new(CONFIG_FILE_NAME))?
-            }
-            None => Config::default(),
-        };
-        let data = match &self.data {
-            Some(dir) => {
-                if !dir.is_dir() {
-                    return Err(Error::Usage(format!(
-                        "--data: no such folder '{}'",
-                        dir.display()
-                    )));
-                }
-                dir.clone()
-            }
-            None if config.path.is_some() => {
-                let dir = config.data_dir();
-                if !dir.is_dir() {
-                    return Err(Error::Config {
-                        file: config.path.clone().unwrap_or_default(),
-                        message: format!(
-                            "data_dir: no such folder '{}' (give --data DIR, or fix data_dir)",
-                            dir.display()
-                        ),
-                    });
-                }
-                dir
-            }
-            None => {
-                return Err(Error::Usage(
-                    "no data: give --data DIR, or --config FILE (or put a hub.toml here) naming data_dir".into(),
-                ));
-            }
-        };
-        Ok((config, data))
+impl From<&InputArgs> for config::Input {
+    fn from(a: &InputArgs) -> Self {
+        config::Input {
+            data: a.data.clone(),
+            config: a.config.clone(),
+        }
+    }
+}
+
+impl From<&ReportArgs> for crate::report::Options {
+    fn from(a: &ReportArgs) -> Self {
+        crate::report::Options {
+            input: (&a.input).into(),
+            period: a.period.clone(),
+            out: a.out.clone(),
+            as_of: a.as_of,
+            wait: a.wait,
+            strict: a.strict,
+        }
+    }
+}
+
+impl From<&CheckArgs> for crate::check::Options {
+    fn from(a: &CheckArgs) -> Self {
+        crate::check::Options {
+            input: (&a.input).into(),
+            rejected: a.rejected.clone(),
+            show: a.show,
+        }
+    }
+}
+
+impl From<&SessionsArgs> for crate::sessions::Options {
+    fn from(a: &SessionsArgs) -> Self {
+        crate::sessions::Options {
+            input: (&a.input).into(),
+            as_of: a.as_of,
+            after_days: a.after_days,
+            out: a.out.clone(),
+            wait: a.wait,
+        }
     }
 }
 
@@ -282,7 +283,11 @@ fn parse_and_run() -> u8 {
             };
         }
     };
-    crate::log::init(cli.log_format, cli.quiet);
+    let format = match cli.log_format {
+        LogFormat::Text => crate::log::Format::Text,
+        LogFormat::Json => crate::log::Format::Json,
+    };
+    crate::log::init(format, cli.quiet);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -302,9 +307,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         panic!("{TEST_PANIC} is set");
     }
     match cli.command {
-        Command::Report(args) => crate::report::run(&args),
-        Command::Check(args) => crate::check::run(&args),
-        Command::Sessions(args) => crate::sessions::run(&args),
+        Command::Report(args) => crate::report::run(&(&args).into()),
+        Command::Check(args) => crate::check::run(&(&args).into()),
+        Command::Sessions(args) => crate::sessions::run(&(&args).into()),
         Command::Inspect {
             files,
             source,

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 
-use crate::cli::ReportArgs;
 use crate::config::{Config, SubGroup};
 use crate::error::{Error, Result, exit};
 use crate::metrics::period::{Calendar, Choice, Period};
@@ -21,7 +20,23 @@ use crate::{frame, load, log, render};
 
 type Files = Vec<(PathBuf, Vec<u8>)>;
 
-pub fn run(args: &ReportArgs) -> Result<u8> {
+/// What `report` is asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub input: crate::config::Input,
+    /// A period, several comma-separated, or a name such as `latest`.
+    pub period: String,
+    /// The output folder [default: the config's].
+    pub out: Option<PathBuf>,
+    /// The run date [default: today].
+    pub as_of: Option<NaiveDate>,
+    /// Wait for another run's lock instead of failing.
+    pub wait: bool,
+    /// Fail, writing nothing, if any row is rejected.
+    pub strict: bool,
+}
+
+pub fn run(args: &Options) -> Result<u8> {
     let (config, data_dir) = args.input.resolve()?;
     let calendar = Calendar::new(config.fy_start_month);
     let choices: Vec<Choice> = args

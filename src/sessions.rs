@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 
-use crate::cli::SessionsArgs;
 use crate::error::{Result, exit};
 use crate::metrics::period::Calendar;
 use crate::metrics::{self, sql};
@@ -16,7 +15,21 @@ use crate::{frame, load, log};
 /// The folder of `OUT` the summaries go to.
 pub const FOLDER: &str = "sessions";
 
-pub fn run(args: &SessionsArgs) -> Result<u8> {
+/// What `sessions` is asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub input: crate::config::Input,
+    /// The run date [default: today].
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Days after a session before its summary is written.
+    pub after_days: i64,
+    /// The output folder [default: the config's].
+    pub out: Option<PathBuf>,
+    /// Wait for another run's lock instead of failing.
+    pub wait: bool,
+}
+
+pub fn run(args: &Options) -> Result<u8> {
     let (config, data_dir) = args.input.resolve()?;
     let in_base = |d: &Option<PathBuf>| d.as_ref().map(|d| config.base_dir.join(d));
     let queries = sql::session_queries(in_base(&config.queries_dir).as_deref())?;
