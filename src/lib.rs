@@ -10,6 +10,7 @@
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod error;
 pub mod floor;
 pub mod frame;

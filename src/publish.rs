@@ -23,11 +23,12 @@ use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
 const LOCK_FILE: &str = ".hubreport.lock";
+/// The folder `hubreport sessions` publishes, as a period's is.
+pub const SESSIONS_FOLDER: &str = "sessions";
 /// Written first into every temporary folder, and removed just before the
 /// folder is renamed into place.
 const RUN_MARKER: &str = ".hubreport-run";
@@ -246,7 +247,7 @@ fn parse_aside(name: &str) -> Option<(&str, Aside, u32)> {
 /// following the first; or `sessions`, the folder `hubreport sessions`
 /// publishes as a period's is.
 fn is_period_slug(slug: &str) -> bool {
-    if slug == crate::sessions::FOLDER {
+    if slug == SESSIONS_FOLDER {
         return true;
     }
     let Some((year, quarter)) = slug.split_at_checked(7) else {
@@ -864,28 +865,7 @@ fn roll_back(done: &[(&Staged<'_>, bool)]) -> std::result::Result<(), String> {
     }
 }
 
-pub fn sha256(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// A file's SHA-256, read in chunks.
-pub fn sha256_file(path: &Path) -> Result<(u64, String)> {
-    let mut file = File::open(path).map_err(io(format!("could not read '{}'", path.display())))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(io(format!("could not read '{}'", path.display())))?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((size, hex::encode(hasher.finalize())))
-}
+pub use crate::digest::{sha256, sha256_file};
 
 /// `manifest.json`: what a report was made from and what it holds.
 #[derive(Debug, Clone, Serialize)]

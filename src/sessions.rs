@@ -13,7 +13,7 @@ use crate::render::{self, html::Pages};
 use crate::{frame, load, log};
 
 /// The folder of `OUT` the summaries go to.
-pub const FOLDER: &str = "sessions";
+pub const FOLDER: &str = publish::SESSIONS_FOLDER;
 
 /// What `sessions` is asked for.
 #[derive(Debug, Clone)]

@@ -371,7 +371,7 @@ pub fn read_file(path: &Path, selector: Option<&SheetSelector>) -> Result<FileRe
         return Err(changed_while_read(path));
     }
     let stamp = before;
-    let (size, sha256) = (bytes.len() as u64, crate::publish::sha256(&bytes));
+    let (size, sha256) = (bytes.len() as u64, crate::digest::sha256(&bytes));
     let (sheets, encoding) = if let Some(delimiter) = text_delimiter(path) {
         check_csv_selector(path, selector)?;
         let (sheet, encoding) = super::text::read_csv(path, bytes, delimiter)?;
