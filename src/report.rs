@@ -53,16 +53,7 @@ pub fn run(args: &Options) -> Result<u8> {
     let today = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let out_root = args.out.clone().unwrap_or_else(|| config.out_dir());
-    if args.out.is_none() && config.out_dir.is_some() {
-        // A folder named in hub.toml that cannot be made is the config's fault.
-        std::fs::create_dir_all(&out_root).map_err(|e| Error::Config {
-            file: config.path.clone().unwrap_or_else(|| "hub.toml".into()),
-            message: format!("out_dir: could not create '{}': {e}", out_root.display()),
-        })?;
-    }
-    publish::check_out_root(&out_root, &data_dir, config.path.as_deref())?;
-    let mut lock = publish::lock(&out_root, args.wait)?;
+    let mut lock = open_output(&config, args.out.as_deref(), &data_dir, args.wait)?;
 
     log::info(format!("reading {}", data_dir.display()));
     let mut data = load::load(&config, &data_dir)?;
@@ -85,15 +76,7 @@ pub fn run(args: &Options) -> Result<u8> {
     if choices.contains(&Choice::Latest) {
         warn_if_thin_latest(&data, &calendar, &dates, today);
     }
-    let manifest = Manifest {
-        engine: format!("hubreport {}", env!("CARGO_PKG_VERSION")),
-        period: String::new(),
-        as_of: String::new(),
-        config: config_hash(&config)?,
-        data_dir: data_dir.display().to_string(),
-        inputs: inputs(&data.quality),
-        outputs: Vec::new(),
-    };
+    let manifest = manifest(&config, &data_dir, &data.quality)?;
 
     // Every folder is computed in memory before anything is written.
     let whole = Group::new(&data, &calendar)?;
@@ -209,7 +192,41 @@ pub fn run(args: &Options) -> Result<u8> {
 }
 
 /// The config file's path and hash, or none when running on defaults.
-pub(crate) fn config_hash(config: &Config) -> Result<Option<publish::Hashed>> {
+/// The output folder (`out`, else the config's), checked and locked: the
+/// first thing a run that publishes does. A folder named in hub.toml that
+/// cannot be made is the config's fault.
+pub(crate) fn open_output(
+    config: &Config,
+    out: Option<&Path>,
+    data_dir: &Path,
+    wait: bool,
+) -> Result<publish::Lock> {
+    let out_root = out.map_or_else(|| config.out_dir(), Path::to_path_buf);
+    if out.is_none() && config.out_dir.is_some() {
+        std::fs::create_dir_all(&out_root).map_err(|e| Error::Config {
+            file: config.path.clone().unwrap_or_else(|| "hub.toml".into()),
+            message: format!("out_dir: could not create '{}': {e}", out_root.display()),
+        })?;
+    }
+    publish::check_out_root(&out_root, data_dir, config.path.as_deref())?;
+    publish::lock(&out_root, wait)
+}
+
+/// A run's manifest before its folder's period, date and outputs are set:
+/// the engine, the config's hash and every input.
+pub(crate) fn manifest(config: &Config, data_dir: &Path, quality: &Quality) -> Result<Manifest> {
+    Ok(Manifest {
+        engine: format!("hubreport {}", env!("CARGO_PKG_VERSION")),
+        period: String::new(),
+        as_of: String::new(),
+        config: config_hash(config)?,
+        data_dir: data_dir.display().to_string(),
+        inputs: inputs(quality),
+        outputs: Vec::new(),
+    })
+}
+
+fn config_hash(config: &Config) -> Result<Option<publish::Hashed>> {
     let Some(path) = &config.path else {
         return Ok(None);
     };
@@ -222,7 +239,7 @@ pub(crate) fn config_hash(config: &Config) -> Result<Option<publish::Hashed>> {
 }
 
 /// Every input file with its hash (taken when it was read) and row counts.
-pub(crate) fn inputs(quality: &Quality) -> Vec<publish::Input> {
+fn inputs(quality: &Quality) -> Vec<publish::Input> {
     let mut by_file: BTreeMap<(String, String), publish::Input> = BTreeMap::new();
     for s in &quality.sources {
         let input = by_file

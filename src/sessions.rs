@@ -40,9 +40,7 @@ pub fn run(args: &Options) -> Result<u8> {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let out_root = args.out.clone().unwrap_or_else(|| config.out_dir());
-    publish::check_out_root(&out_root, &data_dir, config.path.as_deref())?;
-    let mut lock = publish::lock(&out_root, args.wait)?;
+    let mut lock = crate::report::open_output(&config, args.out.as_deref(), &data_dir, args.wait)?;
 
     log::info(format!("reading {}", data_dir.display()));
     let data = load::load(&config, &data_dir)?;
@@ -53,13 +51,9 @@ pub fn run(args: &Options) -> Result<u8> {
     let tables = metrics::sessions::compute(&frames, &queries, due_by)?;
     let mut files = render::sessions::files(&tables, &pages, &config, as_of, args.after_days)?;
     let manifest = Manifest {
-        engine: format!("hubreport {}", env!("CARGO_PKG_VERSION")),
         period: FOLDER.into(),
         as_of: as_of.to_string(),
-        config: crate::report::config_hash(&config)?,
-        data_dir: data_dir.display().to_string(),
-        inputs: crate::report::inputs(&data.quality),
-        outputs: Vec::new(),
+        ..crate::report::manifest(&config, &data_dir, &data.quality)?
     }
     .with_outputs(&files);
     files.push((PathBuf::from("manifest.json"), manifest.to_bytes()));

@@ -35,6 +35,17 @@ fn counts(q: &SourceQuality) -> (usize, usize, usize, usize) {
     (q.rows_read, q.rows_loaded, q.rows_rejected, q.rows_skipped)
 }
 
+/// Each booking as (session, agency, status), sorted.
+fn bookings(d: &Dataset) -> Vec<(&str, &str, Status)> {
+    let mut got: Vec<(&str, &str, Status)> = d
+        .bookings
+        .iter()
+        .map(|b| (&*b.session_id, &*b.agency, b.status))
+        .collect();
+    got.sort_by_key(|g| (g.0, g.1));
+    got
+}
+
 /// Each form's scores as (session, item, pre, post), sorted.
 fn scores(d: &Dataset) -> Vec<(String, String, Option<f64>, Option<f64>)> {
     let mut v: Vec<_> = d
@@ -71,12 +82,7 @@ fn ana_and_bo() -> Vec<(String, String, Option<f64>, Option<f64>)> {
 #[test]
 fn eventbrite_files_take_course_and_date_from_config_and_attending_from_check_in() {
     let d = load_tool("eventbrite");
-    let mut got: Vec<(&str, &str, Status)> = d
-        .bookings
-        .iter()
-        .map(|b| (&*b.session_id, &*b.agency, b.status))
-        .collect();
-    got.sort_by_key(|g| (g.0, g.1));
+    let got = bookings(&d);
     // In the Neglect file two are checked in, so Jo's "Attending" is a
     // no-show; no one is checked in at the DA event, so both attended.
     assert_eq!(
@@ -144,11 +150,7 @@ fn totara_sign_ups_find_their_session_by_course_date_and_time() {
             "no session of the course in the sessions source on 19/03/2024"
         )
     );
-    let mapping: Vec<(String, String)> = q
-        .mapping
-        .iter()
-        .map(|(h, r)| (h.clone(), r.to_string()))
-        .collect();
+    let mapping = mapping(q);
     for (header, role) in [
         ("User's Fullname", "not read: a person's name"),
         ("Course Name", "course"),
@@ -276,12 +278,7 @@ fn moodle_attendance_reads_one_row_per_person_and_session_column() {
     // session) and one outside an enrolment make no row; the five `?` of
     // the session not yet taken are skipped; `-X` is rejected.
     assert_eq!(counts(q), (14, 8, 1, 5));
-    let mut got: Vec<(&str, &str, Status)> = d
-        .bookings
-        .iter()
-        .map(|b| (&*b.session_id, &*b.agency, b.status))
-        .collect();
-    got.sort_by_key(|g| (g.0, g.1));
+    let got = bookings(&d);
     assert_eq!(
         got,
         [
@@ -348,12 +345,7 @@ fn moodle_seminar_takes_course_and_start_from_its_title_rows() {
         counts(ledger(&d, "DA seminar_12_March_2024.xlsx")),
         (2, 1, 0, 1)
     );
-    let mut got: Vec<(&str, &str, Status)> = d
-        .bookings
-        .iter()
-        .map(|b| (&*b.session_id, &*b.agency, b.status))
-        .collect();
-    got.sort_by_key(|g| (g.0, g.1));
+    let got = bookings(&d);
     // The 9:30 start in the title row picks the morning session of the two
     // on 5 March; the DA file's constant names its course.
     assert_eq!(

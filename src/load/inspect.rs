@@ -39,16 +39,6 @@ pub struct Inspection {
     pub error: Option<String>,
 }
 
-/// The order sources are tried in when nothing else says which a file is.
-const GUESS_ORDER: [SourceKind; 6] = [
-    SourceKind::Attendance,
-    SourceKind::Sessions,
-    SourceKind::Evaluations,
-    SourceKind::Impact,
-    SourceKind::AgencyReturns,
-    SourceKind::Agencies,
-];
-
 /// Inspects every sheet of `path` (the first `rows` data rows of each); as
 /// the `kind` source when given.
 pub fn inspect(path: &Path, kind: Option<SourceKind>, rows: usize) -> Result<Vec<Inspection>> {
@@ -138,7 +128,8 @@ fn guess_kind(stem: &str, raw: &RawSheet) -> (SourceKind, String) {
             );
         }
     }
-    for k in GUESS_ORDER {
+    // By their required columns, in the order sources are listed.
+    for k in SourceKind::ALL {
         if columns::map_headers(k, &SourceConfig::default(), raw.clone(), Path::new("")).is_ok() {
             return (k, "its columns are those of this source".into());
         }

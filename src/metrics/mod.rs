@@ -372,7 +372,8 @@ fn params(config: &Config, period: &Period, as_of: NaiveDate) -> Result<Table> {
             ))
         })?;
     let scale = config.default_scale();
-    let currency = Currency::new(period.end.min(as_of), config.refresher_years)?;
+    // `as_of` is the period's end, or the run date for one still running.
+    let currency = Currency::new(as_of, config.refresher_years)?;
     let text = |s: String| Values::Text(vec![Some(s)]);
     let date = |d: NaiveDate| Values::Date(vec![Some(d)]);
     let float = |x: f64| Values::Float(vec![Some(x)]);

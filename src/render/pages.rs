@@ -1049,6 +1049,7 @@ pub fn page(
         Some(g) => format!("{what}: {g}"),
         None => what,
     };
+    let quarters = quarter_rows(m, earlier);
     Ok(Page {
         kind,
         title,
@@ -1061,7 +1062,7 @@ pub fn page(
         target: config.coverage.target,
         follow_up_days: config.follow_up_days,
         notice_days: config.notice_days,
-        currency_date: m.period.end.min(m.as_of).format("%-d %B %Y").to_string(),
+        currency_date: m.as_of.format("%-d %B %Y").to_string(),
         refresher_years: config.refresher_years,
         comparisons: comparisons.iter().map(|c| c.label.clone()).collect(),
         headline: headline(m, comparisons, t),
@@ -1073,10 +1074,10 @@ pub fn page(
             .collect(),
         charts: {
             let mut charts = build_charts(m, config)?;
-            charts.extend(quarter_charts(m, earlier, config)?);
+            charts.extend(quarter_charts(&quarters, config)?);
             charts
         },
-        quarters: quarter_rows(m, earlier),
+        quarters,
         rows_rejected,
     })
 }
@@ -1135,19 +1136,13 @@ fn quarter_rows(
 /// A pack's three lines over the last eight quarters: non-attendance,
 /// people trained and learning gain, each withheld where too few people
 /// stand behind it.
-fn quarter_charts(
-    m: &Metrics,
-    earlier: &[Comparison<'_>],
-    config: &Config,
-) -> Result<Vec<(&'static str, Chart)>> {
+fn quarter_charts(rows: &[Row], config: &Config) -> Result<Vec<(&'static str, Chart)>> {
     let t = config.disclosure_threshold;
-    let rows = quarter_rows(m, earlier);
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let num =
-        |r: &BTreeMap<String, serde_json::Value>, col: &str| r.get(col).and_then(|v| v.as_f64());
-    let label = |r: &BTreeMap<String, serde_json::Value>| {
+    let num = |r: &Row, col: &str| r.get(col).and_then(|v| v.as_f64());
+    let label = |r: &Row| {
         r.get("quarter")
             .and_then(|v| v.as_str())
             .unwrap_or_default()
@@ -1203,44 +1198,45 @@ fn quarter_charts(
         rows.len(),
         label(rows.last().unwrap_or(&Row::new()))
     );
-    Ok(vec![
+    let lines = [
         (
             "quarters_nonattendance",
-            charts::trend(
-                "quarters_nonattendance",
-                &span(&dna, "Non-attendance"),
-                &format!(
-                    "Line chart of the non-attendance rate (no-shows as a share of registrations) in each of {quarters}; a gap is a quarter with too few registrations to show."
-                ),
-                &dna,
-                top(&dna, 0.05),
-            )?,
+            "Non-attendance",
+            "the non-attendance rate (no-shows as a share of registrations)",
+            "; a gap is a quarter with too few registrations to show",
+            dna,
+            0.05,
         ),
         (
             "quarters_trained",
-            charts::trend(
-                "quarters_trained",
-                &span(&trained, "Practitioners trained"),
-                &format!(
-                    "Line chart of the practitioners trained (attended or walked in) in each of {quarters}."
-                ),
-                &trained,
-                top(&trained, 10.0),
-            )?,
+            "Practitioners trained",
+            "the practitioners trained (attended or walked in)",
+            "",
+            trained,
+            10.0,
         ),
         (
             "quarters_gain",
-            charts::trend(
-                "quarters_gain",
-                &span(&gain, "Learning gain (Hake)"),
-                &format!(
-                    "Line chart of the learning gain (Hake: the share of the possible rise in self-rating achieved) in each of {quarters}; a gap is a quarter with too few rated delegates."
-                ),
-                &gain,
-                top(&gain, 0.2),
-            )?,
+            "Learning gain (Hake)",
+            "the learning gain (Hake: the share of the possible rise in self-rating achieved)",
+            "; a gap is a quarter with too few rated delegates",
+            gain,
+            0.2,
         ),
-    ])
+    ];
+    lines
+        .into_iter()
+        .map(|(id, what, measure, gap, points, floor)| {
+            let chart = charts::trend(
+                id,
+                &span(&points, what),
+                &format!("Line chart of {measure} in each of {quarters}{gap}."),
+                &points,
+                top(&points, floor),
+            )?;
+            Ok((id, chart))
+        })
+        .collect()
 }
 
 #[cfg(test)]
