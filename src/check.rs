@@ -20,7 +20,7 @@ pub fn run(args: &Options) -> Result<u8> {
     let data = crate::load::load(&config, &data_dir)?;
     // The dataframes are what later stages get: build them, so that check
     // fails where a report would.
-    let calendar = crate::metrics::period::Calendar::new(config.fy_start_month);
+    let calendar = crate::calendar::Calendar::new(config.fy_start_month);
     let frames = crate::frame::frames(&data, &calendar)?;
     let mut out = format!("data folder: {}\n\n", data_dir.display());
     out.push_str(&summary(&data.quality, args.show));

@@ -19,7 +19,7 @@ pub fn run(dir: &Path) -> Result<()> {
             source,
         })?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| crate::load::sheet::is_supported(p))
+        .filter(|p| crate::load::file::is_supported(p))
         .collect();
     entries.sort();
     // Files on as many threads as there are cores, largest first, as the

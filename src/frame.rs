@@ -13,8 +13,8 @@ use polars::prelude::{
 };
 use polars::sql::SQLContext;
 
+use crate::calendar::Calendar;
 use crate::error::{Error, Result};
-use crate::metrics::period::Calendar;
 use crate::model::Dataset;
 use crate::table::{Table, Values};
 
@@ -136,7 +136,7 @@ impl Cols {
 /// column gathers each row's value from a dictionary of the distinct strings,
 /// so that rows share its bytes instead of each holding a copy.
 struct TextBuilder<'a> {
-    index: crate::load::FastMap<(usize, usize), IdxSize>,
+    index: crate::fast::FastMap<(usize, usize), IdxSize>,
     /// The last value pushed, and where it is: rows come in runs (a form's
     /// scores, a session's bookings) and a run needs no lookup.
     last: Option<((usize, usize), IdxSize)>,
@@ -274,10 +274,7 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
         .f64("scale_max", is.iter().map(|r| r.scale_max))
         .build(is.len())?;
     let r = &data.returns;
-    let fy_labels: Vec<String> = r
-        .iter()
-        .map(|r| crate::load::value::fy_label(r.fy))
-        .collect();
+    let fy_labels: Vec<String> = r.iter().map(|r| crate::calendar::fy_label(r.fy)).collect();
     let agency_returns = Cols::new()
         .str("agency", r.iter().map(|r| r.agency.as_str()))
         .bool("agency_matched", r.iter().map(|r| r.agency_matched))
@@ -310,12 +307,12 @@ pub fn frames(data: &Dataset, calendar: &Calendar) -> Result<Frames> {
 fn period_labels(
     dates: impl Iterator<Item = NaiveDate>,
     calendar: &Calendar,
-) -> crate::load::FastMap<NaiveDate, (String, String)> {
-    let mut labels = crate::load::FastMap::default();
+) -> crate::fast::FastMap<NaiveDate, (String, String)> {
+    let mut labels = crate::fast::FastMap::default();
     for d in dates {
         labels.entry(d).or_insert_with(|| {
             (
-                crate::load::value::fy_label(calendar.fy_of(d)),
+                crate::calendar::fy_label(calendar.fy_of(d)),
                 calendar.quarter_of(d).label(),
             )
         });

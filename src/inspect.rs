@@ -148,7 +148,7 @@ pub fn init_from(dir: &Path) -> Result<PathBuf> {
             source,
         })?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && crate::load::sheet::is_supported(p))
+        .filter(|p| p.is_file() && crate::load::file::is_supported(p))
         .collect();
     files.sort();
     if files.is_empty() {

@@ -7,12 +7,16 @@
 //! [`table::Table`]s), then [`render`]; [`report`] runs them in that order and
 //! [`cli`] wires the commands.
 
+pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod config;
 pub mod digest;
+pub mod duration;
 pub mod error;
+pub mod fast;
 pub mod floor;
+pub mod fold;
 pub mod frame;
 pub mod inspect;
 pub mod load;

@@ -11,8 +11,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::load::agency::Unmatched;
-use crate::load::value::Duration;
+use crate::duration::Duration;
 
 /// The final status of a booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -191,7 +190,7 @@ impl Dataset {
     /// theirs; the sessions those bookings are on; those agencies' returns.
     /// Evaluations and impact answers follow the bookings when linked.
     pub fn subset(&self, group: &crate::config::SubGroup) -> Dataset {
-        use crate::load::value::header_key;
+        use crate::fold::header_key;
         let keys = |v: &[String]| v.iter().map(|s| header_key(s)).collect::<Vec<_>>();
         let (pathways, courses, agencies) = (
             keys(&group.pathways),
@@ -301,7 +300,7 @@ pub struct SourceQuality {
     pub preset: Option<(&'static str, bool)>,
     /// What each of the (first sheet's) columns became, for `check`.
     #[serde(skip)]
-    pub mapping: Vec<(String, crate::load::columns::Role)>,
+    pub mapping: Vec<(String, Role)>,
     /// Rejected values listed with their reason, and those past
     /// [`MAX_LISTED_REJECTIONS`], counted only.
     #[serde(skip)]
@@ -355,5 +354,55 @@ impl Quality {
             t.undated_cancellations += s.undated_cancellations;
         }
         out
+    }
+}
+
+/// An agency name that matched no register entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unmatched {
+    /// The first spelling met; every row with the same folded name uses it.
+    pub name: String,
+    /// Rows carrying it, by source.
+    pub rows: BTreeMap<&'static str, usize>,
+    /// The closest register name, if any is reasonably close.
+    pub suggestion: Option<String>,
+}
+
+/// What a file's column became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// Read as a canonical column.
+    Column(&'static str),
+    /// Read as an item score (`pre_<item>`, `post_<item>`, `impact_<item>`).
+    Item(String),
+    /// Its answers name the session (`session_from`).
+    SessionAnswer,
+    /// One session's column (Moodle Attendance): its cells are statuses.
+    Session(chrono::NaiveDateTime),
+    /// Config gives a constant for the column: the file's is not read.
+    Replaced(&'static str),
+    /// The tool's own bookkeeping (its preset says so).
+    Metadata,
+    /// A person's name: never read.
+    Name,
+    Unused,
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Role::Column(name) => write!(f, "{name}"),
+            Role::Item(item) => write!(f, "{item}"),
+            Role::SessionAnswer => f.write_str("session_id (the session the answer names)"),
+            Role::Session(when) => write!(
+                f,
+                "status at the session of {} (one row per person)",
+                when.format("%d/%m/%Y %H:%M")
+            ),
+            Role::Replaced(name) => write!(f, "not read: hub.toml gives {name} as a constant"),
+            Role::Metadata => f.write_str("not read: the tool's own column"),
+            Role::Name => f.write_str("not read: a person's name"),
+            Role::Unused => f.write_str("not used"),
+        }
     }
 }

@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 
+use crate::calendar::{Calendar, Choice, Period};
 use crate::config::{Config, SubGroup};
 use crate::error::{Error, Result, exit};
-use crate::metrics::period::{Calendar, Choice, Period};
 use crate::metrics::{self, Metrics, Scope, sql};
 use crate::model::{Dataset, Quality};
 use crate::publish::{self, Manifest};
@@ -456,7 +456,7 @@ fn warn_if_thin_latest(data: &Dataset, calendar: &Calendar, dates: &[NaiveDate],
         .filter(|(_, d)| year.contains(*d) || before.contains(*d))
         .collect();
     let dates = sessions.into_iter().map(|(_, d)| d);
-    if let Some(warning) = crate::metrics::period::thin_latest(calendar, &year, dates) {
+    if let Some(warning) = crate::calendar::thin_latest(calendar, &year, dates) {
         log::warn(warning);
     }
 }

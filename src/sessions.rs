@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
+use crate::calendar::Calendar;
 use crate::error::{Result, exit};
-use crate::metrics::period::Calendar;
 use crate::metrics::{self, sql};
 use crate::publish::{self, Manifest};
 use crate::render::{self, html::Pages};

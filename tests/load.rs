@@ -40,8 +40,7 @@ fn every_format_loads_to_equal_dataframes() {
     let config = keyed();
     let reference = load_dir(&fixtures().join("formats/csv"), &config);
     let reference_frames =
-        hubreport::frame::frames(&reference, &hubreport::metrics::period::Calendar::new(4))
-            .unwrap();
+        hubreport::frame::frames(&reference, &hubreport::calendar::Calendar::new(4)).unwrap();
     assert_eq!(reference_frames.attendance.height(), 6);
     for kind in ["xlsx", "xlsx1904", "xls", "ods"] {
         let data = load_dir(&fixtures().join("formats").join(kind), &config);
@@ -52,7 +51,7 @@ fn every_format_loads_to_equal_dataframes() {
             data.quality.rejections
         );
         let frames =
-            hubreport::frame::frames(&data, &hubreport::metrics::period::Calendar::new(4)).unwrap();
+            hubreport::frame::frames(&data, &hubreport::calendar::Calendar::new(4)).unwrap();
         for ((name, a), (_, b)) in reference_frames.tables().iter().zip(frames.tables()) {
             assert!(
                 a.equals_missing(b),
@@ -227,7 +226,7 @@ S3,b@x.org,Police,Attended
     assert_eq!(d.sessions[1].places, None, "TBC is missing, never zero");
     assert_eq!(
         d.sessions[1].duration,
-        Some(hubreport::load::value::Duration::HalfDay)
+        Some(hubreport::duration::Duration::HalfDay)
     );
     let sq = d
         .quality

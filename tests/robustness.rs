@@ -156,10 +156,11 @@ fn peak() -> usize {
 mod properties {
     use chrono::{Datelike, NaiveDate};
     use hubreport::config::{Config, DateOrder, Scale};
+    use hubreport::fold::{fold, header_key};
     use hubreport::load::agency::Register;
     use hubreport::load::sheet::Cell;
     use hubreport::load::sources::{StatusVocabulary, Word};
-    use hubreport::load::value::{self, fold, header_key};
+    use hubreport::load::{dates, value};
     use hubreport::model::Status;
     use proptest::prelude::*;
     use proptest::test_runner::{Config as Runner, RngSeed};
@@ -278,7 +279,7 @@ mod properties {
             order in order(),
             is_1904 in any::<bool>(),
         ) {
-            match value::date(Cell::Text(&s), order, is_1904) {
+            match dates::date(Cell::Text(&s), order, is_1904) {
                 Ok(Some(d)) => prop_assert!(
                     (EARLIEST..=LATEST).contains(&d.year()),
                     "{s:?} read as {d}, outside {EARLIEST}-{LATEST}"
@@ -289,9 +290,9 @@ mod properties {
                 ),
                 Err(reason) => prop_assert!(!reason.is_empty()),
             }
-            let _ = value::parse_date_text(&s, order);
-            let _ = value::date(Cell::IsoDate(&s), order, is_1904);
-            let _ = value::financial_year(Cell::Text(&s), 4, order, is_1904);
+            let _ = dates::parse_date_text(&s, order);
+            let _ = dates::date(Cell::IsoDate(&s), order, is_1904);
+            let _ = dates::financial_year(Cell::Text(&s), 4, order, is_1904);
         }
 
         #[test]
@@ -305,7 +306,7 @@ mod properties {
             is_1904 in any::<bool>(),
         ) {
             for cell in [Cell::Number(x), Cell::Date { serial: x, is_1904 }] {
-                match value::date(cell, order, is_1904) {
+                match dates::date(cell, order, is_1904) {
                     Ok(Some(d)) => {
                         prop_assert!((EARLIEST..=LATEST).contains(&d.year()), "{x} read as {d}");
                         prop_assert_eq!((d - epoch(is_1904)).num_days() as f64, x.floor());
@@ -314,8 +315,8 @@ mod properties {
                     Err(reason) => prop_assert!(!reason.is_empty()),
                 }
             }
-            let _ = value::financial_year(Cell::Number(x), 4, order, is_1904);
-            let _ = value::date_from_serial(x, is_1904);
+            let _ = dates::financial_year(Cell::Number(x), 4, order, is_1904);
+            let _ = hubreport::calendar::date_from_serial(x, is_1904);
         }
 
         #[test]
@@ -334,7 +335,7 @@ mod properties {
                 };
                 for order in orders {
                     prop_assert_eq!(
-                        value::date(Cell::Text(&text), order, is_1904),
+                        dates::date(Cell::Text(&text), order, is_1904),
                         Ok(Some(d)),
                         "{:?} read with {:?}", text, order
                     );
@@ -351,16 +352,16 @@ mod properties {
         ) {
             let days = (d - epoch(is_1904)).num_days();
             let serial = days as f64 + fraction;
-            prop_assert_eq!(value::date_from_serial(serial, is_1904), Some(d));
+            prop_assert_eq!(hubreport::calendar::date_from_serial(serial, is_1904), Some(d));
             // A real date cell carries its own system, whatever the sheet's.
             let cell = Cell::Date { serial, is_1904 };
-            prop_assert_eq!(value::date(cell, order, !is_1904), Ok(Some(d)));
+            prop_assert_eq!(dates::date(cell, order, !is_1904), Ok(Some(d)));
             // A plain number, or a number as text, is a serial in the sheet's system.
-            prop_assert_eq!(value::date(Cell::Number(serial), order, is_1904), Ok(Some(d)));
+            prop_assert_eq!(dates::date(Cell::Number(serial), order, is_1904), Ok(Some(d)));
             let text = serial.to_string();
-            prop_assert_eq!(value::date(Cell::Text(&text), order, is_1904), Ok(Some(d)));
+            prop_assert_eq!(dates::date(Cell::Text(&text), order, is_1904), Ok(Some(d)));
             let whole = days.to_string();
-            prop_assert_eq!(value::date(Cell::Text(&whole), order, is_1904), Ok(Some(d)));
+            prop_assert_eq!(dates::date(Cell::Text(&whole), order, is_1904), Ok(Some(d)));
         }
 
         #[test]
@@ -370,25 +371,25 @@ mod properties {
         ) {
             let end = start + 1;
             for form in [
-                value::fy_label(start),
+                hubreport::calendar::fy_label(start),
                 format!("{start}/{:02}", end % 100),
                 format!("FY{start}-{:02}", end % 100),
                 format!("fy {start}/{end}"),
                 format!("{start}-{end}"),
             ] {
                 prop_assert_eq!(
-                    value::financial_year(Cell::Text(&form), 4, DateOrder::Uk, false),
+                    dates::financial_year(Cell::Text(&form), 4, DateOrder::Uk, false),
                     Ok(Some(start)),
                     "{}", form
                 );
             }
             let text = d.format("%d/%m/%Y").to_string();
             prop_assert_eq!(
-                value::financial_year(Cell::Text(&text), 4, DateOrder::Uk, false),
-                Ok(Some(value::fy_of(d, 4)))
+                dates::financial_year(Cell::Text(&text), 4, DateOrder::Uk, false),
+                Ok(Some(hubreport::calendar::fy_of(d, 4)))
             );
             let bare = start.to_string();
-            prop_assert!(value::financial_year(Cell::Text(&bare), 4, DateOrder::Uk, false).is_err());
+            prop_assert!(dates::financial_year(Cell::Text(&bare), 4, DateOrder::Uk, false).is_err());
         }
     }
 
@@ -613,7 +614,7 @@ mod properties {
             prop_assert_eq!(value::count(Cell::Text(&m)), Ok(None), "{:?}", m);
             prop_assert_eq!(value::money(Cell::Text(&m)), Ok(None), "{:?}", m);
             prop_assert_eq!(value::likert(Cell::Text(&m), &Scale::agreement()), Ok(None), "{:?}", m);
-            prop_assert_eq!(value::date(Cell::Text(&m), DateOrder::Uk, false), Ok(None), "{:?}", m);
+            prop_assert_eq!(dates::date(Cell::Text(&m), DateOrder::Uk, false), Ok(None), "{:?}", m);
         }
     }
 
@@ -1142,7 +1143,7 @@ mod mutations {
         let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_dir().join("hostile"))
             .map(|dir| {
                 dir.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| hubreport::load::sheet::is_supported(p))
+                    .filter(|p| hubreport::load::file::is_supported(p))
                     .collect()
             })
             .unwrap_or_default();

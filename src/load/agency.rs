@@ -5,7 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::value::fold;
+use crate::fold::fold;
+use crate::model::Unmatched;
 
 #[derive(Debug, Default)]
 pub struct Register {
@@ -18,17 +19,6 @@ pub struct Register {
     seen: HashMap<String, String>,
     /// Names met that match nothing, by folded key.
     unmatched: BTreeMap<String, Unmatched>,
-}
-
-/// An agency name that matched no register entry.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unmatched {
-    /// The first spelling met; every row with the same folded name uses it.
-    pub name: String,
-    /// Rows carrying it, by source.
-    pub rows: BTreeMap<&'static str, usize>,
-    /// The closest register name, if any is reasonably close.
-    pub suggestion: Option<String>,
 }
 
 /// The outcome of resolving one name.

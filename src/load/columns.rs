@@ -3,15 +3,16 @@
 
 use std::collections::HashMap;
 
-use super::FastMap;
-use super::preset::{self, Preset};
+use crate::config::preset::{self, Preset};
 use calamine::Data;
 
 use super::sheet::{Cell, Column, RawSheet, quote_list};
-use super::value::{Parsed, header_key};
+use super::value::Parsed;
 use crate::config::{SourceConfig, SourceKind};
 use crate::error::{Error, Result};
-use crate::model::Rejection;
+use crate::fast::FastMap;
+use crate::fold::header_key;
+use crate::model::{Rejection, Role};
 
 /// A canonical column: its name and the header spellings it answers to
 /// (compared as [`header_key`]s), the canonical name first.
@@ -328,7 +329,7 @@ impl Mapped {
     pub fn item(&self, c: usize, prefix: &str) -> Option<String> {
         match self.grid.get(&c) {
             Some((phase, item)) => (*phase == prefix).then(|| item.clone()),
-            None => super::sources::prefixed_item(&self.headers[c], prefix),
+            None => crate::fold::prefixed_item(&self.headers[c], prefix),
         }
     }
 }
@@ -415,6 +416,30 @@ fn alias_lookup(
     lookup
 }
 
+/// The preset whose signature a sheet's top rows hold, and the row it is
+/// in; the one with the longest signature where several fit.
+pub fn recognise(kind: SourceKind, sheet: &RawSheet) -> Option<(&'static Preset, usize)> {
+    let scan = sheet.height.min(30);
+    let rows: Vec<Vec<String>> = (0..scan)
+        .map(|r| {
+            (0..sheet.width())
+                .filter_map(|c| sheet.cell(c, r).as_text())
+                .map(|t| header_key(&t))
+                .collect()
+        })
+        .collect();
+    preset::PRESETS
+        .iter()
+        .filter(|p| p.reads(kind))
+        .filter_map(|p| {
+            let row = rows
+                .iter()
+                .position(|keys| p.signature.iter().all(|s| keys.iter().any(|k| k == s)))?;
+            Some((p, row))
+        })
+        .max_by_key(|(p, row)| (p.signature.len(), std::cmp::Reverse(*row)))
+}
+
 /// Checks that config's column aliases name real canonical columns.
 pub fn check_config_columns(
     kind: SourceKind,
@@ -422,7 +447,7 @@ pub fn check_config_columns(
     origin: &std::path::Path,
 ) -> Result<()> {
     if let Some(name) = &config.preset
-        && let Some(preset) = super::preset::find(name)
+        && let Some(preset) = preset::find(name)
         && !preset.reads(kind)
     {
         let reads: Vec<&str> = preset.kinds.iter().map(|k| k.name()).collect();
@@ -474,7 +499,7 @@ pub fn map_headers(
         Some("none") => (None, None),
         // Config checked the name, and that the preset reads this source.
         Some(name) => (preset::find(name).map(|p| (p, true)), None),
-        None => match preset::recognise(kind, &sheet) {
+        None => match recognise(kind, &sheet) {
             Some((p, row)) => (Some((p, false)), Some(row)),
             None => (None, None),
         },
@@ -773,7 +798,7 @@ fn title_values(
                 let text = first(r)?;
                 let (start, _) = text.split_once(" - ")?;
                 let (date, time) =
-                    super::value::parse_date_time_text(start, crate::config::DateOrder::Uk)?;
+                    super::dates::parse_date_time_text(start, crate::config::DateOrder::Uk)?;
                 let when = match time {
                     Some(t) => date.and_time(t).format("%Y-%m-%d %H:%M").to_string(),
                     None => date.format("%Y-%m-%d").to_string(),
@@ -811,7 +836,7 @@ fn unpivot_sessions(
     let sessions: Vec<(usize, chrono::NaiveDateTime)> = headers
         .iter()
         .enumerate()
-        .filter_map(|(c, h)| preset::session_heading(h).map(|t| (c, t)))
+        .filter_map(|(c, h)| super::dates::session_heading(h).map(|t| (c, t)))
         .collect();
     if sessions.is_empty() {
         return Err(
@@ -971,7 +996,7 @@ fn bare_question(t: &str) -> &str {
 
 /// An item name from a statement: folded, words joined by `_`.
 fn item_name(statement: &str) -> String {
-    super::value::fold(statement).replace(' ', "_")
+    crate::fold::fold(statement).replace(' ', "_")
 }
 
 /// Survey grid columns as items: the pre grid's statements paired in order
@@ -1002,12 +1027,12 @@ fn grid_items(
             && preset.is_some_and(|p| p.name == "moodle-feedback")
             && let Some((p, item)) = prefixes
                 .iter()
-                .find_map(|p| super::sources::prefixed_item(label, p).map(|i| (*p, i)))
+                .find_map(|p| crate::fold::prefixed_item(label, p).map(|i| (*p, i)))
         {
             out.insert(c, (p, item));
         } else if !prefixes
             .iter()
-            .any(|p| super::sources::prefixed_item(h, p).is_some())
+            .any(|p| crate::fold::prefixed_item(h, p).is_some())
         {
             open.push(c);
         }
@@ -1126,45 +1151,6 @@ pub fn header_matches(pattern: &str, header: &str) -> bool {
     } else {
         header_key(pattern) == header_key(header)
             || header_key(pattern) == header_key(bare_question(header))
-    }
-}
-
-/// What a file's column became.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Role {
-    /// Read as a canonical column.
-    Column(&'static str),
-    /// Read as an item score (`pre_<item>`, `post_<item>`, `impact_<item>`).
-    Item(String),
-    /// Its answers name the session (`session_from`).
-    SessionAnswer,
-    /// One session's column (Moodle Attendance): its cells are statuses.
-    Session(chrono::NaiveDateTime),
-    /// Config gives a constant for the column: the file's is not read.
-    Replaced(&'static str),
-    /// The tool's own bookkeeping (its preset says so).
-    Metadata,
-    /// A person's name: never read.
-    Name,
-    Unused,
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Role::Column(name) => write!(f, "{name}"),
-            Role::Item(item) => write!(f, "{item}"),
-            Role::SessionAnswer => f.write_str("session_id (the session the answer names)"),
-            Role::Session(when) => write!(
-                f,
-                "status at the session of {} (one row per person)",
-                when.format("%d/%m/%Y %H:%M")
-            ),
-            Role::Replaced(name) => write!(f, "not read: hub.toml gives {name} as a constant"),
-            Role::Metadata => f.write_str("not read: the tool's own column"),
-            Role::Name => f.write_str("not read: a person's name"),
-            Role::Unused => f.write_str("not used"),
-        }
     }
 }
 

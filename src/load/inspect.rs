@@ -6,12 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::columns::{self, Mapped, Role};
-use super::preset;
-use super::sheet::{self, RawSheet};
-use super::value::header_key;
+use super::columns::{self, Mapped};
+use super::file;
+use super::sheet::RawSheet;
 use crate::config::{SourceConfig, SourceKind};
 use crate::error::Result;
+use crate::fold::header_key;
+use crate::model::Role;
 
 /// One sheet of one file, inspected.
 #[derive(Debug)]
@@ -42,7 +43,7 @@ pub struct Inspection {
 /// Inspects every sheet of `path` (the first `rows` data rows of each); as
 /// the `kind` source when given.
 pub fn inspect(path: &Path, kind: Option<SourceKind>, rows: usize) -> Result<Vec<Inspection>> {
-    let read = sheet::read_file(path, None)?;
+    let read = file::read_file(path, None)?;
     Ok(read
         .sheets
         .into_iter()
@@ -116,7 +117,7 @@ fn guess_kind(stem: &str, raw: &RawSheet) -> (SourceKind, String) {
         SourceKind::Evaluations,
         SourceKind::Impact,
     ] {
-        if let Some((p, _)) = preset::recognise(k, raw) {
+        if let Some((p, _)) = columns::recognise(k, raw) {
             let note = if p.reads(SourceKind::Impact) && k == SourceKind::Evaluations {
                 "; for a follow-up impact survey, say --source impact"
             } else {

@@ -4,8 +4,9 @@
 
 pub mod agency;
 pub mod columns;
+pub mod dates;
+pub mod file;
 pub mod inspect;
-pub mod preset;
 pub mod pseudo;
 mod screen;
 pub mod sheet;
@@ -15,19 +16,15 @@ pub mod value;
 pub mod workbook;
 
 use std::collections::{HashMap, HashSet};
-
-/// Hash maps keyed by identifiers, with a fast, fixed hasher (no
-/// denial-of-service concern for a batch job reading its own files).
-pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
-pub type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{Config, SourceConfig, SourceKind};
 use crate::error::{Error, Result};
+use crate::fast::FastMap;
 use crate::model::{
     Agency, AgencyReturn, Booking, Dataset, EvaluationForm, EvaluationScore, ImpactResponse,
-    ImpactScore, Quality, Rejection, SourceQuality, Status,
+    ImpactScore, Quality, Rejection, Role, SourceQuality, Status,
 };
 use agency::Register;
 use columns::RowParser;
@@ -57,7 +54,7 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
             source,
         })?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && sheet::is_supported(p))
+        .filter(|p| p.is_file() && file::is_supported(p))
         .collect();
     let mut out = Vec::new();
     for kind in SourceKind::ALL {
@@ -318,9 +315,9 @@ struct Loader<'a> {
     quality: Quality,
     locations: Vec<Location>,
     /// Every file's sheets, read ahead in parallel; taken as each is parsed.
-    read_ahead: FastMap<(&'static str, PathBuf), Result<sheet::FileRead>>,
+    read_ahead: FastMap<(&'static str, PathBuf), Result<file::FileRead>>,
     /// Every file as it was when read, to check nothing changed meanwhile.
-    stamps: Vec<(PathBuf, sheet::Stamp)>,
+    stamps: Vec<(PathBuf, file::Stamp)>,
     /// The sessions source by course and date, once it is read.
     sessions: sources::SessionIndex,
 }
@@ -328,7 +325,7 @@ struct Loader<'a> {
 /// Reads every file of every source at once, on as many threads as there are
 /// cores: reading spreadsheets is most of a load, and files are independent.
 /// Errors are kept, to be raised where the file is parsed.
-fn read_ahead(found: &[SourceFiles]) -> FastMap<(&'static str, PathBuf), Result<sheet::FileRead>> {
+fn read_ahead(found: &[SourceFiles]) -> FastMap<(&'static str, PathBuf), Result<file::FileRead>> {
     let mut jobs: Vec<(&'static str, &Path, Option<&crate::config::SheetSelector>)> = found
         .iter()
         .flat_map(|s| {
@@ -342,7 +339,7 @@ fn read_ahead(found: &[SourceFiles]) -> FastMap<(&'static str, PathBuf), Result<
     jobs.sort_by_key(|&(_, path, _)| {
         std::cmp::Reverse(std::fs::metadata(path).map_or(0, |m| m.len()))
     });
-    let reads = crate::parallel::map_in_order(&jobs, |&(_, path, sel)| sheet::read_file(path, sel));
+    let reads = crate::parallel::map_in_order(&jobs, |&(_, path, sel)| file::read_file(path, sel));
     jobs.iter()
         .zip(reads)
         .map(|(&(kind, path, _), read)| ((kind, path.to_path_buf()), read))
@@ -375,7 +372,7 @@ impl Loader<'_> {
             });
             let read = match self.read_ahead.remove(&(kind.name(), file.clone())) {
                 Some(read) => read?,
-                None => sheet::read_file(file, cfg.sheet.as_ref())?,
+                None => file::read_file(file, cfg.sheet.as_ref())?,
             };
             self.quality.sources[ledger].size = read.size;
             self.quality.sources[ledger].sha256 = read.sha256;
@@ -424,7 +421,7 @@ impl Loader<'_> {
                 q.rows_skipped += read - loaded - rejected;
                 let mapping = columns::describe(kind, &mapped);
                 for (h, role) in &mapping {
-                    if *role == columns::Role::Unused && !q.ignored_columns.iter().any(|x| x == h) {
+                    if *role == Role::Unused && !q.ignored_columns.iter().any(|x| x == h) {
                         q.ignored_columns.push(h.clone());
                     }
                 }
@@ -770,7 +767,11 @@ impl Loader<'_> {
         for r in staged_returns {
             let (agency, agency_matched) =
                 resolve(&mut self, &r.agency, "agency_returns", r.origin);
-            let key = (value::fold(&agency), r.fy, value::fold(&r.level));
+            let key = (
+                crate::fold::fold(&agency),
+                r.fy,
+                crate::fold::fold(&r.level),
+            );
             if !seen.insert(key) {
                 *dropped.entry(r.origin.location).or_default() += 1;
                 continue;

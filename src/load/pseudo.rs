@@ -22,7 +22,7 @@ pub struct Pseudonymiser {
     mac: Hmac<Sha256>,
     /// Each identifier met so far, as written, and its pseudonym: a delegate
     /// books many sessions and answers several forms, and is hashed once.
-    seen: RefCell<super::FastMap<Box<str>, Arc<str>>>,
+    seen: RefCell<crate::fast::FastMap<Box<str>, Arc<str>>>,
 }
 
 impl Clone for Pseudonymiser {

@@ -9,8 +9,10 @@ use chrono::{NaiveDate, NaiveTime};
 use super::columns::RowParser;
 use super::pseudo::Pseudonymiser;
 use super::sheet::Cell;
-use super::value::{self, Duration, fold};
+use super::{dates, value};
 use crate::config::{Attending, Config, DateOrder, Scale};
+use crate::duration::Duration;
+use crate::fold::fold;
 use crate::model::Status;
 
 /// Where a staged row came from: a location (file and sheet) and its row.
@@ -310,7 +312,7 @@ impl Context<'_> {
         }
     }
     fn date(&self) -> impl Fn(Cell<'_>) -> value::Parsed<NaiveDate> + '_ {
-        move |c| value::date(c, self.date_order, self.is_1904)
+        move |c| dates::date(c, self.date_order, self.is_1904)
     }
     fn pseudonym(&self) -> impl Fn(Cell<'_>) -> value::Parsed<Arc<str>> + '_ {
         move |c| match c {
@@ -412,7 +414,7 @@ pub fn session_answer(
         "expected an answer naming the session's date, such as 'Tuesday 5 March 2024 (morning)'";
     if let Cell::Date { .. } | Cell::Number(_) = c {
         return Ok(
-            value::date_time(c, order, is_1904)?.map(|(d, t)| SessionAnswer {
+            dates::date_time(c, order, is_1904)?.map(|(d, t)| SessionAnswer {
                 month: d.month(),
                 day: d.day(),
                 year: Some(d.year()),
@@ -449,7 +451,7 @@ pub fn session_answer(
                 "am" | "pm" | "a.m." | "p.m."
             )
         });
-        if let Some(t) = value::clock(w, meridiem) {
+        if let Some(t) = dates::clock(w, meridiem) {
             time = TimeHint::At(t);
             break;
         }
@@ -464,7 +466,7 @@ pub fn session_answer(
     for len in (1..=4).rev() {
         for start in 0..words.len().saturating_sub(len - 1) {
             let run = words[start..start + len].join(" ");
-            if let Some(d) = value::parse_date_text(&run, order) {
+            if let Some(d) = dates::parse_date_text(&run, order) {
                 return Ok(Some(SessionAnswer {
                     month: d.month(),
                     day: d.day(),
@@ -473,7 +475,7 @@ pub fn session_answer(
                 }));
             }
             // No year: "Tuesday 5 March".
-            if let Some(d) = value::parse_date_text(&format!("{run} 2000"), order)
+            if let Some(d) = dates::parse_date_text(&format!("{run} 2000"), order)
                 && run.chars().any(|ch| ch.is_ascii_alphabetic())
             {
                 return Ok(Some(SessionAnswer {
@@ -605,7 +607,7 @@ fn session_ids(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<Option<Arc<str>>
         }
         let cell = p.mapped.data.cell(date_col, r);
         // A date that does not read is rejected where session_date is read.
-        let when = value::date_time(cell, ctx.date_order, ctx.is_1904);
+        let when = dates::date_time(cell, ctx.date_order, ctx.is_1904);
         let (course, when) = match (course_at(p, r), when) {
             (Some(course), Ok(Some(when))) => (course, when),
             (_, Err(_)) => {
@@ -749,7 +751,7 @@ pub fn sessions(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedSession> 
     let session_id = p.column("session_id", true, session_key);
     let course = p.column("course", true, value::text);
     let session_date = p.column("session_date", true, |c| {
-        value::date_time(c, ctx.date_order, ctx.is_1904)
+        dates::date_time(c, ctx.date_order, ctx.is_1904)
     });
     let places = p.column("places", false, value::count);
     let mode = p.column("mode", false, value::text);
@@ -812,16 +814,6 @@ fn tidy_label(s: &str) -> String {
         Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
         None => String::new(),
     }
-}
-
-/// An item name from a header with a prefix: `Pre: Recognising neglect` →
-/// `recognising_neglect`.
-pub fn prefixed_item(header: &str, prefix: &str) -> Option<String> {
-    let slug = fold(header).replace(' ', "_");
-    slug.strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix('_'))
-        .filter(|rest| !rest.is_empty())
-        .map(str::to_string)
 }
 
 fn scale_bounds(s: &Scale) -> (f64, f64) {
@@ -1018,7 +1010,7 @@ pub fn responses(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedResponse
 pub fn returns(ctx: &Context<'_>, p: &mut RowParser<'_>) -> Vec<StagedReturn> {
     let agency = p.column("agency", true, value::text);
     let fy = p.column("year", true, |c| {
-        value::financial_year(c, ctx.config.fy_start_month, ctx.date_order, ctx.is_1904)
+        dates::financial_year(c, ctx.config.fy_start_month, ctx.date_order, ctx.is_1904)
     });
     let level = p.column("level", true, value::text);
     let headcount = p.column("headcount", true, value::count);
@@ -1111,7 +1103,8 @@ pub fn dedupe_first<T>(
 ) -> HashMap<usize, usize> {
     let mut dropped: HashMap<usize, usize> = HashMap::new();
     let keep: Vec<bool> = {
-        let mut seen = super::FastSet::with_capacity_and_hasher(rows.len(), Default::default());
+        let mut seen =
+            crate::fast::FastSet::with_capacity_and_hasher(rows.len(), Default::default());
         rows.iter()
             .map(|row| {
                 let first = seen.insert(key(row));
@@ -1134,6 +1127,7 @@ pub fn duration_of(d: Option<Duration>) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fold::prefixed_item;
 
     #[test]
     fn item_names_from_prefixed_headers() {

@@ -5,7 +5,6 @@
 //! test) is [`stats`]. The result is a list of plain [`Table`]s, named as
 //! the files analysts read.
 
-pub mod period;
 pub mod sessions;
 pub mod sql;
 pub mod stats;
@@ -14,12 +13,12 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::calendar::Period;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::frame::{Frames, SqlSession};
 use crate::model::Quality;
 use crate::table::{Table, Values};
-use period::Period;
 use sql::{Query, Results};
 use stats::Pair;
 

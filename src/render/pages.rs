@@ -1242,7 +1242,7 @@ fn quarter_charts(rows: &[Row], config: &Config) -> Result<Vec<(&'static str, Ch
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::period::Calendar;
+    use crate::calendar::Calendar;
     use crate::table::Values;
 
     fn metrics(tables: Vec<Table>) -> Metrics {

@@ -3,9 +3,8 @@
 //! mapping step: it says where the header is, what the tool calls the
 //! canonical columns, and which of its columns are its own bookkeeping.
 
-use super::sheet::RawSheet;
-use super::value::header_key;
-use crate::config::{DateOrder, SourceKind};
+use super::kinds::{DateOrder, SourceKind};
+use crate::fold::header_key;
 
 /// How a tool lays out its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -379,31 +378,6 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
-/// The date and time of a Moodle Attendance session column, from its
-/// heading: `3 Apr 2024 9.30AM All students April cohort` (the plugin's
-/// `%d %b %Y %I.%M%p`, then the group and the session's description).
-/// Month names are abbreviated as PHP (`Jun`, `Sep`) or ICU (`June`, `Sept`)
-/// writes them.
-pub fn session_heading(heading: &str) -> Option<chrono::NaiveDateTime> {
-    let mut words = heading.split_whitespace();
-    let (day, month, year, time) = (words.next()?, words.next()?, words.next()?, words.next()?);
-    let digits = |w: &str, n: std::ops::RangeInclusive<usize>| {
-        n.contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit())
-    };
-    if !digits(day, 1..=2)
-        || !digits(year, 4..=4)
-        || !month.bytes().all(|b| b.is_ascii_alphabetic())
-    {
-        return None;
-    }
-    let date = super::value::parse_date_text(
-        &format!("{day} {month} {year}"),
-        crate::config::DateOrder::Uk,
-    )?;
-    let time = super::value::clock(time, None)?;
-    Some(date.and_time(time))
-}
-
 /// The preset called `name`.
 pub fn find(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
@@ -414,59 +388,9 @@ pub fn names() -> Vec<&'static str> {
     PRESETS.iter().map(|p| p.name).collect()
 }
 
-/// The preset whose signature a sheet's top rows hold, and the row it is
-/// in; the one with the longest signature where several fit.
-pub fn recognise(kind: SourceKind, sheet: &RawSheet) -> Option<(&'static Preset, usize)> {
-    let scan = sheet.height.min(30);
-    let rows: Vec<Vec<String>> = (0..scan)
-        .map(|r| {
-            (0..sheet.width())
-                .filter_map(|c| sheet.cell(c, r).as_text())
-                .map(|t| header_key(&t))
-                .collect()
-        })
-        .collect();
-    PRESETS
-        .iter()
-        .filter(|p| p.reads(kind))
-        .filter_map(|p| {
-            let row = rows
-                .iter()
-                .position(|keys| p.signature.iter().all(|s| keys.iter().any(|k| k == s)))?;
-            Some((p, row))
-        })
-        .max_by_key(|(p, row)| (p.signature.len(), std::cmp::Reverse(*row)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn moodle_attendance_session_headings() {
-        let at = |h: &str| session_heading(h).map(|t| t.format("%Y-%m-%d %H:%M").to_string());
-        assert_eq!(
-            at("3 Apr 2024 9.30AM All students April cohort").as_deref(),
-            Some("2024-04-03 09:30")
-        );
-        assert_eq!(
-            at("17 Sept 2024 1.00PM Group A").as_deref(),
-            Some("2024-09-17 13:00")
-        );
-        assert_eq!(
-            at("3 June 2024 12.15AM All students").as_deref(),
-            Some("2024-06-03 00:15")
-        );
-        for not in [
-            "Taken sessions",
-            "3 Apr 2024",
-            "P",
-            "3 Apr 24 9.30AM x",
-            "Apr 3 2024 9.30AM",
-        ] {
-            assert_eq!(at(not), None, "{not}");
-        }
-    }
 
     #[test]
     fn names_are_unique_and_signatures_are_header_keys() {
@@ -477,7 +401,7 @@ mod tests {
             }
             for (name, _) in p.columns {
                 assert!(
-                    p.kinds.iter().any(|&k| super::super::columns::specs(k)
+                    p.kinds.iter().any(|&k| crate::load::columns::specs(k)
                         .iter()
                         .any(|s| s.name == *name)),
                     "{}: {name}",
