@@ -12,9 +12,10 @@ use std::path::Path;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::error::{Error, Result};
+use crate::table::Value;
+use crate::write::{self, Grid, Style};
 
 /// The financial years generated, by starting calendar year.
 pub const YEARS: [i32; 2] = [2024, 2025];
@@ -1335,10 +1336,11 @@ pub fn write(out: &Path, scale: u32, seed: u64, layout: Layout) -> Result<String
             format!("{name}.csv")
         };
         let path = out.join(&file);
+        let sheet = Sheet { name: sheet, table };
         let bytes = if xlsx {
-            xlsx_bytes(table, sheet)
+            write::xlsx(&[sheet], &EXPORT)
         } else {
-            Ok(csv_bytes(table))
+            Ok(write::csv(&sheet, &EXPORT))
         };
         let bytes = bytes.map_err(|e| Error::Internal(format!("writing {file}: {e}")))?;
         std::fs::write(&path, bytes).map_err(|source| Error::Io {
@@ -1740,63 +1742,46 @@ impl V {
     }
 }
 
-fn csv_bytes(t: &Table) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(Vec::new());
-    for line in &t.preamble {
-        w.write_record([line])
-            .expect("writing to memory cannot fail");
-    }
-    w.write_record(&t.header)
-        .expect("writing to memory cannot fail");
-    for row in &t.rows {
-        w.write_record(row.iter().map(V::text))
-            .expect("writing to memory cannot fail");
-    }
-    w.into_inner().expect("writing to memory cannot fail")
+/// How the sample's files are written: as the tools write theirs (no
+/// formula neutralising), UK dates, a row at a time.
+const EXPORT: Style = Style {
+    formula_safe: false,
+    date: ("%d/%m/%Y", "dd/mm/yyyy"),
+    created: (2026, 4, 1),
+    by_column: false,
+    fitted: false,
+    max_rows: write::XLSX_MAX_ROWS,
+    overflow_to: None,
+};
+
+/// A sample table on its sheet, as the writers read it.
+struct Sheet<'a> {
+    name: &'a str,
+    table: &'a Table,
 }
 
-fn xlsx_bytes(t: &Table, sheet: &str) -> std::result::Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    // A fixed creation time keeps the same seed's files byte-identical.
-    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 4, 1)?;
-    book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
-    let date = Format::new().set_num_format("dd/mm/yyyy");
-    let bold = Format::new().set_bold();
-    let ws: &mut Worksheet = book.add_worksheet();
-    ws.set_name(sheet)?;
-    let mut r: u32 = 0;
-    for line in &t.preamble {
-        if !line.is_empty() {
-            ws.write_string(r, 0, line)?;
+impl Grid for Sheet<'_> {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn preamble(&self) -> &[String] {
+        &self.table.preamble
+    }
+    fn header(&self) -> Vec<&str> {
+        self.table.header.clone()
+    }
+    fn height(&self) -> usize {
+        self.table.rows.len()
+    }
+    fn width(&self, row: usize) -> usize {
+        self.table.rows[row].len()
+    }
+    fn cell(&self, row: usize, column: usize) -> Value<'_> {
+        match &self.table.rows[row][column] {
+            V::S(x) => Value::Text(x),
+            V::N(n) => Value::Float(*n),
+            V::D(d) => Value::Date(*d),
+            V::Blank => Value::Empty,
         }
-        r += 1;
     }
-    for (c, h) in t.header.iter().enumerate() {
-        ws.write_string_with_format(r, c as u16, *h, &bold)?;
-    }
-    r += 1;
-    for row in &t.rows {
-        for (c, v) in row.iter().enumerate() {
-            let c = c as u16;
-            match v {
-                V::S(x) if x.is_empty() => {}
-                V::S(x) => {
-                    ws.write_string(r, c, x)?;
-                }
-                V::N(n) => {
-                    ws.write_number(r, c, *n)?;
-                }
-                V::D(d) => {
-                    let serial = (*d - NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date"))
-                        .num_days() as f64;
-                    ws.write_number_with_format(r, c, serial, &date)?;
-                }
-                V::Blank => {}
-            }
-        }
-        r += 1;
-    }
-    book.save_to_buffer()
 }
