@@ -31,6 +31,7 @@ pub mod report;
 pub mod sample;
 pub mod sessions;
 pub mod table;
+pub(crate) mod write;
 
 pub use config::Config;
 pub use error::{Error, Result};

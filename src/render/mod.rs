@@ -8,13 +8,9 @@ pub mod html;
 pub mod pages;
 pub mod sessions;
 
-use std::borrow::Cow;
-
-use chrono::NaiveDate;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
-
 use crate::error::{Error, Result};
 use crate::table::{Table, Value};
+use crate::write::{self, Grid, Style, XLSX_MAX_ROWS};
 
 /// A file-name-safe form of a name: `Child exploitation (CE)` →
 /// `child-exploitation-ce`.
@@ -30,57 +26,48 @@ pub fn slug(name: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-/// The first characters that make a spreadsheet read a cell as a formula
-/// (OWASP's list for CSV injection).
-const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// How the report's tables are written: text made formula-safe, ISO dates,
+/// each sheet's header frozen and its columns fitted, and a note where a
+/// table is longer than a sheet (the whole of it is in `tables/`).
+const TABLES: Style = Style {
+    formula_safe: true,
+    date: ("%Y-%m-%d", "yyyy-mm-dd"),
+    created: (2024, 4, 1),
+    by_column: true,
+    fitted: true,
+    max_rows: XLSX_MAX_ROWS,
+    overflow_to: Some("tables/"),
+};
 
-/// Excel's limit on the text of one cell, in UTF-16 units.
-const XLSX_MAX_TEXT: usize = 32_767;
-
-/// What ends a cell's text cut to fit Excel.
-const XLSX_CUT: &str = " [cut to fit Excel: the full text is in the CSV]";
-
-/// Excel's limit on the rows of one sheet.
-const XLSX_MAX_ROWS: u32 = 1_048_576;
-
-/// A text cell as it is safe to open in a spreadsheet: text that would be
-/// read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return, even after spaces) gets a leading `'`, as OWASP recommends.
-/// Numbers are not text cells and are never changed.
-pub fn formula_safe(text: &str) -> Cow<'_, str> {
-    if text.starts_with(FORMULA_START) || text.trim_start().starts_with(FORMULA_START) {
-        Cow::Owned(format!("'{text}"))
-    } else {
-        Cow::Borrowed(text)
+/// A report table as the writers read it; rates (`*_rate`, `pct_*`,
+/// `share`) display as percentages in a workbook.
+impl Grid for Table {
+    fn name(&self) -> &str {
+        &self.name
     }
-}
-
-/// A cell as CSV writes it: [`Value::to_text`], text made [`formula_safe`].
-fn csv_cell(value: Value<'_>) -> String {
-    match value {
-        Value::Text(s) => formula_safe(s).into_owned(),
-        other => other.to_text(),
+    fn header(&self) -> Vec<&str> {
+        self.column_names()
+    }
+    fn height(&self) -> usize {
+        Table::height(self)
+    }
+    fn width(&self, _row: usize) -> usize {
+        self.columns.len()
+    }
+    fn cell(&self, row: usize, column: usize) -> Value<'_> {
+        self.columns[column].values.get(row)
+    }
+    fn percent(&self, column: usize) -> bool {
+        let name = &self.columns[column].name;
+        name.ends_with("_rate") || name.starts_with("pct_") || name == "share"
     }
 }
 
 /// A table as CSV: one header row of column names, empty cells for empty
 /// values, numbers at full precision. Text is [`Table::masked`] and
-/// [`formula_safe`].
+/// [`formula_safe`](crate::write::formula_safe).
 pub fn csv(table: &Table) -> Vec<u8> {
-    let table = table.masked();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(
-        table
-            .column_names()
-            .into_iter()
-            .map(|n| formula_safe(n).into_owned()),
-    )
-    .expect("writing to memory cannot fail");
-    for i in 0..table.height() {
-        w.write_record(table.columns.iter().map(|c| csv_cell(c.values.get(i))))
-            .expect("writing to memory cannot fail");
-    }
-    w.into_inner().expect("writing to memory cannot fail")
+    write::csv(&table.masked(), &TABLES)
 }
 
 /// Tables as the sheets of one workbook, named as the CSV files. Values are
@@ -90,112 +77,24 @@ pub fn csv(table: &Table) -> Vec<u8> {
 /// cut, saying so; a table longer than a sheet allows ends with a row saying
 /// how many rows are only in the CSV.
 pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>> {
+    xlsx_in(tables, &TABLES)
+}
+
+fn xlsx_in(tables: &[Table], style: &Style) -> Result<Vec<u8>> {
     let tables: Vec<Table> = tables.iter().map(Table::masked).collect();
-    xlsx_inner(&tables, XLSX_MAX_ROWS)
-        .map_err(|e| Error::Internal(format!("writing tables.xlsx: {e}")))
-}
-
-/// A text cell as the workbook holds it: [`formula_safe`], and cut to
-/// Excel's limit with a note saying so.
-fn xlsx_text(text: &str) -> Cow<'_, str> {
-    let text = formula_safe(text);
-    if text.encode_utf16().count() <= XLSX_MAX_TEXT {
-        return text;
-    }
-    let budget = XLSX_MAX_TEXT - XLSX_CUT.encode_utf16().count();
-    let mut used = 0;
-    let end = text
-        .char_indices()
-        .find(|(_, c)| {
-            used += c.len_utf16();
-            used > budget
-        })
-        .map_or(text.len(), |(i, _)| i);
-    Cow::Owned(format!("{}{XLSX_CUT}", &text[..end]))
-}
-
-/// How many of `table`'s rows fit a sheet of `max_rows` under its header,
-/// keeping the last row for a note when not all do.
-fn rows_that_fit(table: &Table, max_rows: u32) -> usize {
-    let room = max_rows as usize - 1;
-    if table.height() <= room {
-        table.height()
-    } else {
-        room - 1
-    }
-}
-
-/// In the last row of a sheet of `max_rows`, when `table` did not fit: how
-/// many rows are left out, and where they are.
-fn note_rows_left_out(
-    ws: &mut Worksheet,
-    table: &Table,
-    shown: usize,
-    max_rows: u32,
-) -> std::result::Result<(), XlsxError> {
-    let left = table.height() - shown;
-    if left > 0 {
-        let text = format!(
-            "{left} more row(s), past the {max_rows} rows a sheet can hold, are in tables/{}.csv",
-            table.name
-        );
-        ws.write_string(max_rows - 1, 0, text)?;
-    }
-    Ok(())
-}
-
-fn xlsx_inner(tables: &[Table], max_rows: u32) -> std::result::Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    // A fixed creation time: the same inputs give the same bytes.
-    let created = ExcelDateTime::from_ymd(2024, 4, 1)?;
-    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
-    let header = Format::new().set_bold();
-    let percent = Format::new().set_num_format("0.0%");
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30).expect("a valid date");
-    for table in tables {
-        let ws = book.add_worksheet();
-        ws.set_name(&table.name)?;
-        let shown = rows_that_fit(table, max_rows);
-        for (c, column) in table.columns.iter().enumerate() {
-            let c = c as u16;
-            ws.write_string_with_format(0, c, xlsx_text(&column.name), &header)?;
-            let is_rate = column.name.ends_with("_rate")
-                || column.name.starts_with("pct_")
-                || column.name == "share";
-            for i in 0..shown {
-                let r = i as u32 + 1;
-                match column.values.get(i) {
-                    Value::Empty => {}
-                    Value::Text(s) => {
-                        ws.write_string(r, c, xlsx_text(s))?;
-                    }
-                    Value::Int(n) => {
-                        ws.write_number(r, c, n as f64)?;
-                    }
-                    Value::Float(x) if is_rate => {
-                        ws.write_number_with_format(r, c, x, &percent)?;
-                    }
-                    Value::Float(x) => {
-                        ws.write_number(r, c, x)?;
-                    }
-                    Value::Date(d) => {
-                        ws.write_number_with_format(r, c, (d - epoch).num_days() as f64, &date)?;
-                    }
-                }
-            }
-        }
-        note_rows_left_out(ws, table, shown, max_rows)?;
-        ws.set_freeze_panes(1, 0)?;
-        ws.autofit();
-    }
-    book.save_to_buffer()
+    write::xlsx(&tables, style).map_err(|e| Error::Internal(format!("writing tables.xlsx: {e}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::table::Values;
+    use crate::write::{MAX_TEXT as XLSX_MAX_TEXT, TEXT_CUT as XLSX_CUT};
+
+    /// The report's tables on sheets of `max_rows`.
+    fn xlsx_inner(tables: &[Table], max_rows: u32) -> Result<Vec<u8>> {
+        xlsx_in(tables, &Style { max_rows, ..TABLES })
+    }
 
     #[test]
     fn csv_has_a_header_even_when_empty_and_quotes_values() {
