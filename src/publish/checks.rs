@@ -3,11 +3,12 @@
 //! does not fit the free space.
 
 use std::collections::BTreeSet;
+use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use super::names::{has_manifest_for, marker};
+use super::staged::{Staged, io};
 use super::swap::exists;
-use super::{Staged, io};
 use crate::error::{Error, Result};
 
 /// Refuses, before anything is written, to replace a period folder hubreport

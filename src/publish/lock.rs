@@ -5,8 +5,8 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 
+use super::staged::{LOCK_FILE, io};
 use super::swap::recover;
-use super::{LOCK_FILE, io};
 use crate::error::{Error, Result};
 
 /// Refuses an output folder whose top level may hold what is not hubreport's

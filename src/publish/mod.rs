@@ -22,12 +22,12 @@ mod lock;
 mod manifest;
 mod names;
 mod stage;
+mod staged;
 mod swap;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeSet;
-use std::io;
 use std::path::PathBuf;
 
 pub use crate::digest::{sha256, sha256_file};
@@ -37,33 +37,9 @@ pub use lock::{Lock, check_out_root, lock};
 pub use manifest::{Hashed, Input, Manifest};
 use names::{Aside, aside_name, is_period_slug};
 use stage::{verify, write_all};
-use swap::{exists, remove, swap_all};
-
-const LOCK_FILE: &str = ".hubreport.lock";
-/// The folder `hubreport sessions` publishes, as a period's is.
-pub const SESSIONS_FOLDER: &str = "sessions";
-/// Written first into every temporary folder, and removed just before the
-/// folder is renamed into place.
-const RUN_MARKER: &str = ".hubreport-run";
-const MANIFEST: &str = "manifest.json";
-/// Far above any manifest hubreport writes; a larger file is not one.
-const MANIFEST_MAX: u64 = 64 << 20;
-
-/// One folder's files, as (path relative to the folder, bytes).
-pub type Files = [(PathBuf, Vec<u8>)];
-
-fn io(context: String) -> impl FnOnce(io::Error) -> Error {
-    move |source| Error::Io { context, source }
-}
-
-/// One period's folder on its way into place.
-struct Staged<'a> {
-    slug: &'a str,
-    files: &'a Files,
-    target: PathBuf,
-    tmp: PathBuf,
-    old: PathBuf,
-}
+pub use staged::{Files, SESSIONS_FOLDER};
+use staged::{RUN_MARKER, Staged, io};
+use swap::{discard, exists, remove, swap_all};
 
 /// Publishes a run's period folders, given as (folder name, its files), all
 /// together or none. Each is written into a temporary folder beside its
@@ -115,11 +91,4 @@ pub fn publish(lock: &mut Lock, folders: &[(&str, &Files)]) -> Result<Vec<PathBu
         }
     }
     Ok(staged.into_iter().map(|s| s.target).collect())
-}
-
-/// Removes this run's temporary folders.
-fn discard(staged: &[Staged<'_>]) {
-    for s in staged {
-        let _ = std::fs::remove_dir_all(&s.tmp);
-    }
 }

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use super::{MANIFEST, MANIFEST_MAX, RUN_MARKER, SESSIONS_FOLDER};
+use super::staged::{MANIFEST, MANIFEST_MAX, RUN_MARKER, SESSIONS_FOLDER};
 
 /// The two hidden folders a run keeps beside a period's folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

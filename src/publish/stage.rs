@@ -2,11 +2,12 @@
 //! was written, with the test hooks that interrupt a run on demand.
 
 use std::collections::BTreeMap;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use super::manifest::manifest_path;
 use super::names::marker;
-use super::{RUN_MARKER, Staged, io};
+use super::staged::{RUN_MARKER, Staged, io};
 use crate::digest::{sha256, sha256_file};
 use crate::error::{Error, Result};
 

@@ -1,11 +1,12 @@
 //! Putting folders into place and back: the renames of a publish, rolled
 //! back if one fails, and the clearing of what interrupted runs left.
 
+use std::io;
 use std::path::Path;
 
 use super::names::{Aside, has_manifest_for, has_marker, parse_aside};
 use super::stage::hooks;
-use super::{Staged, discard, io};
+use super::staged::{Staged, io};
 use crate::error::{Error, Result};
 
 /// Whether the process `pid` is running.
@@ -155,5 +156,12 @@ pub(super) fn roll_back(done: &[(&Staged<'_>, bool)]) -> std::result::Result<(),
         Ok(())
     } else {
         Err(failures.join("; "))
+    }
+}
+
+/// Removes this run's temporary folders.
+pub(super) fn discard(staged: &[Staged<'_>]) {
+    for s in staged {
+        let _ = std::fs::remove_dir_all(&s.tmp);
     }
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use super::checks::Space;
 use super::lock::resolved;
 use super::names::{marker, parse_aside};
+use super::staged::*;
 use super::*;
 
 fn files(text: &str) -> Vec<(PathBuf, Vec<u8>)> {

@@ -7,9 +7,8 @@ use std::collections::HashSet;
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::RngExt;
 
-use super::YEARS;
 use super::draw::Gen;
-use super::partnership::Partnership;
+use super::partnership::{Partnership, YEARS};
 
 pub(super) struct Session {
     pub id: String,

@@ -2,10 +2,9 @@
 //! export, the sessions list, the agencies' training returns and the
 //! agency register, each with the slips real exports have.
 
-use super::YEARS;
 use super::bookings::{Booking, Session};
 use super::draw::Gen;
-use super::partnership::Partnership;
+use super::partnership::{Partnership, YEARS};
 use super::sheet::{Table, V, s};
 
 /// attendance: every booking, as the booking system exports it.

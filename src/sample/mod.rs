@@ -22,8 +22,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use sheet::write_as;
 
-/// The financial years generated, by starting calendar year.
-pub const YEARS: [i32; 2] = [2024, 2025];
+pub use partnership::YEARS;
 
 /// An xlsx sheet holds 1,048,576 rows.
 const XLSX_MAX_ROWS: usize = 1_048_000;

@@ -204,6 +204,9 @@ impl Partnership {
     }
 }
 
+/// The financial years generated, by starting calendar year.
+pub const YEARS: [i32; 2] = [2024, 2025];
+
 #[cfg(test)]
 mod tests {
     use super::*;

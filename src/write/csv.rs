@@ -1,7 +1,7 @@
 //! A [`Grid`] as CSV: the lines above the header one cell each, the header,
 //! then every row; rows may differ in length.
 
-use super::{Grid, Style};
+use super::grid::{Grid, Style};
 
 /// `grid` as CSV in `style`: empty cells for empty values, numbers at full
 /// precision ([`crate::table::Value::to_text`]).

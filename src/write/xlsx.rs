@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
-use super::{Grid, Style, serial};
+use super::grid::{Grid, Style, serial};
 use crate::table::Value;
 
 /// Excel's limit on the text of one cell, in UTF-16 units.
