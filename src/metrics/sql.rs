@@ -274,6 +274,16 @@ impl Results {
     /// The `columns` of a query's result: an overriding query that drops one
     /// fails here, naming its file and what is missing.
     pub fn get(&self, name: &str, columns: &[&str]) -> Result<Table> {
+        self.read(name, columns, Some(columns))
+    }
+
+    /// Every column of a query's result, which must have `required`: an
+    /// overriding query's further columns come with it.
+    pub fn get_all(&self, name: &str, required: &[&str]) -> Result<Table> {
+        self.read(name, required, None)
+    }
+
+    fn read(&self, name: &str, columns: &[&str], only: Option<&[&str]>) -> Result<Table> {
         let (df, origin) = self
             .tables
             .get(name)
@@ -296,16 +306,14 @@ impl Results {
                 crate::load::sheet::quote_list(&has)
             )));
         }
-        catch_unwind(AssertUnwindSafe(|| {
-            from_frame_columns(name, df, Some(columns))
-        }))
-        .unwrap_or_else(|panic| {
-            Err(Error::Internal(format!(
-                "reading the result of query '{name}': {}",
-                panic_text(&*panic)
-            )))
-        })
-        .map_err(|e| query_error(e.to_string()))
+        catch_unwind(AssertUnwindSafe(|| from_frame_columns(name, df, only)))
+            .unwrap_or_else(|panic| {
+                Err(Error::Internal(format!(
+                    "reading the result of query '{name}': {}",
+                    panic_text(&*panic)
+                )))
+            })
+            .map_err(|e| query_error(e.to_string()))
     }
 }
 
