@@ -71,61 +71,32 @@ impl Measure {
     }
 }
 
+const fn new(name: &'static str, kind: Kind, over: Option<&'static str>) -> Measure {
+    Measure { name, kind, over }
+}
 const fn count(name: &'static str) -> Measure {
-    Measure {
-        name,
-        kind: Kind::Count,
-        over: None,
-    }
+    new(name, Kind::Count, None)
 }
 const fn rate(name: &'static str, over: &'static str) -> Measure {
-    Measure {
-        name,
-        kind: Kind::Rate,
-        over: Some(over),
-    }
+    new(name, Kind::Rate, Some(over))
 }
 const fn share(name: &'static str, part: &'static str) -> Measure {
-    Measure {
-        name,
-        kind: Kind::Share,
-        over: Some(part),
-    }
+    new(name, Kind::Share, Some(part))
 }
 const fn mean(name: &'static str, over: &'static str) -> Measure {
-    Measure {
-        name,
-        kind: Kind::Mean,
-        over: Some(over),
-    }
+    new(name, Kind::Mean, Some(over))
 }
 const fn money(name: &'static str, over: Option<&'static str>) -> Measure {
-    Measure {
-        name,
-        kind: Kind::Money,
-        over,
-    }
+    new(name, Kind::Money, over)
 }
 const fn percent(name: &'static str) -> Measure {
-    Measure {
-        name,
-        kind: Kind::Percent,
-        over: None,
-    }
+    new(name, Kind::Percent, None)
 }
 const fn number(name: &'static str) -> Measure {
-    Measure {
-        name,
-        kind: Kind::Number,
-        over: None,
-    }
+    new(name, Kind::Number, None)
 }
 const fn text(name: &'static str) -> Measure {
-    Measure {
-        name,
-        kind: Kind::Text,
-        over: None,
-    }
+    new(name, Kind::Text, None)
 }
 
 /// How a table's rows come from its query's result.
@@ -501,3 +472,6 @@ pub fn table(name: &str) -> Option<&'static Declared> {
 pub fn measure(name: &str, column: &str) -> Option<&'static Measure> {
     table(name).and_then(|t| t.measure(column))
 }
+
+#[cfg(test)]
+mod tests;

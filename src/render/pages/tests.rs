@@ -109,3 +109,11 @@ fn a_headline_rate_of_a_handful_is_withheld_and_not_compared() {
         ("<5", DASH)
     );
 }
+
+#[test]
+fn every_headline_figure_is_a_declared_measure() {
+    for f in super::headline::FIGURES {
+        let m = crate::metrics::tables::measure(f.table, f.column);
+        assert!(m.is_some(), "{}.{}", f.table, f.column);
+    }
+}
