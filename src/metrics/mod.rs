@@ -3,12 +3,12 @@
 //! The aggregations are SQL ([`sql`], `queries/*.sql`) run over the loaded
 //! tables; what SQL cannot say (normalised change, Hake's gain, the Wilcoxon
 //! test) is [`stats`]. The result is a list of plain [`Table`]s, named as
-//! the files analysts read, each as [`tables`] declares it: the rows its
+//! the files analysts read, each as `tables` declares it: the rows its
 //! query gives, its declared columns, then any an overriding query adds.
-//! Two tables are worked out from the others: what needs [`attention`], and
-//! the Likert answers as shares of each item's ([`likert`]).
+//! Two tables are worked out from the others: what needs `attention`, and
+//! the Likert answers as shares of each item's (`likert`).
 
-pub mod attention;
+pub(crate) mod attention;
 mod build;
 mod currency;
 mod likert;
@@ -17,7 +17,7 @@ mod quality;
 pub mod sessions;
 pub mod sql;
 pub mod stats;
-pub mod tables;
+pub(crate) mod tables;
 
 use chrono::NaiveDate;
 
@@ -27,7 +27,7 @@ use crate::frame::{Frames, SqlSession};
 use crate::model::Quality;
 use crate::table::{Table, Values};
 pub use currency::Currency;
-pub use likert::PHASES as LIKERT_PHASES;
+pub(crate) use likert::PHASES as LIKERT_PHASES;
 use period::Period;
 pub use quality::{data_quality, rejected, unmatched_agencies};
 use sql::{Query, Results};
@@ -51,7 +51,7 @@ impl Metrics {
 /// How much of a period to compute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scope {
-    /// Only the tables a page compares with: [`HEADLINE_TABLES`].
+    /// Only the tables a page compares with: `HEADLINE_TABLES`.
     Headline,
     /// Every table.
     Full,
@@ -89,7 +89,7 @@ pub fn compute(
     compute_scope(frames, quality, config, queries, period, today, Scope::Full)
 }
 
-/// Computes the tables of `scope` for `period`, each as [`tables::TABLES`]
+/// Computes the tables of `scope` for `period`, each as `tables::TABLES`
 /// declares it.
 pub fn compute_scope(
     frames: &Frames,

@@ -17,7 +17,13 @@
 //!   row's column COL: take-up, the funnel's shares), `percent` (a target),
 //!   `fixed` (2 decimals), `int` (a plain number, no suppression: not for
 //!   counts of people or rows), `p` (a p-value), `label` (`no_return;red` as
-//!   `No return, red`).
+//!   `No return, red`), `interval:COL` (a mean gain's 95% interval: the
+//!   value is its low end, the row's `gain_ci_high` its high end).
+//! - `declared(name)`: a metrics table's columns, `[key, heading]` or
+//!   `[key, heading, kind]`, each with its kind complete: the kind its table
+//!   declares (`metrics::tables`) where none is given, and the
+//!   declared COL where a kind leaves it out (`signed`, `interval`). The
+//!   `table` macro of `macros.html` applies it when given the table's name.
 //!
 //! Rendering has a budget of steps ([`FUEL`]): a template that loops for
 //! ever stops with an error naming it.
