@@ -81,7 +81,7 @@ pub fn mean(value: Option<f64>, n: Option<f64>, digits: usize, threshold: u32) -
 /// `metrics::tables`), over `n`, the value of the column it is
 /// disclosed over; and the value itself where it is not withheld, for
 /// comparing. A number that counts no one shows to 2 places, text as it is.
-pub fn measure(
+pub(crate) fn measure(
     kind: Kind,
     value: Option<f64>,
     n: Option<f64>,
