@@ -5,6 +5,8 @@
 //! zero shows as 0; rates show as whole percentages. The templates reach
 //! these through filters of the same names.
 
+use crate::metrics::tables::Kind;
+
 /// What a suppressed or missing value shows as.
 pub const DASH: &str = "–";
 
@@ -73,6 +75,33 @@ pub fn mean(value: Option<f64>, n: Option<f64>, digits: usize, threshold: u32) -
         Some(v) if v.is_finite() && !too_few(n, threshold) => format!("{v:.digits$}"),
         _ => DASH.into(),
     }
+}
+
+/// A measure's value as shown by its declared kind (see
+/// `metrics::tables`), over `n`, the value of the column it is
+/// disclosed over; and the value itself where it is not withheld, for
+/// comparing. A number that counts no one shows to 2 places, text as it is.
+pub(crate) fn measure(
+    kind: Kind,
+    value: Option<f64>,
+    n: Option<f64>,
+    threshold: u32,
+) -> (String, Option<f64>) {
+    let t = threshold;
+    let (shown, withheld) = match kind {
+        Kind::Count => (count(value, t), value.is_some_and(|v| small(v, t))),
+        Kind::Rate => (rate(value, n, t), rate_withheld(value, n, t)),
+        Kind::Share => (share(value, n, t), too_few(n, t)),
+        Kind::Mean => (mean(value, n, 2, t), too_few(n, t)),
+        Kind::Money => {
+            let shown = money(value, n, t);
+            let withheld = shown == DASH;
+            (shown, withheld)
+        }
+        Kind::Percent => (percent(value), false),
+        Kind::Number | Kind::Text => (value.map_or(DASH.into(), |x| format!("{x:.2}")), false),
+    };
+    (shown, value.filter(|_| !withheld))
 }
 
 /// `£12,345`, `–` when it would reveal a count of 1 to `threshold - 1`.

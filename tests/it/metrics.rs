@@ -170,6 +170,81 @@ fn an_overriding_query_runs_and_a_broken_one_names_its_file() {
 
 /// On the shared run of the sample for every period
 /// ([`shared::sample_all_periods`]).
+/// A column an analyst adds in an overriding query comes out in the tables
+/// read from it, after the declared columns: in every breakdown and the
+/// overall row of a long result, and in a table of every row.
+#[test]
+fn a_column_an_overriding_query_adds_comes_out_in_its_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let built_in = |name: &str| {
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("queries")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let attendance = built_in("attendance_groups.sql").replace(
+        "END AS cost_per_trained\n",
+        "END AS cost_per_trained,\n    registrations * 2 AS double_registrations\n",
+    );
+    assert!(attendance.contains("double_registrations"));
+    let funnel = built_in("funnel.sql")
+        .replace("    s.stage,", "    s.count * 10 AS tenfold,\n    s.stage,");
+    assert!(funnel.contains("tenfold"));
+    let config = config_with_queries(
+        dir.path(),
+        &[
+            ("attendance_groups.sql", &attendance),
+            ("funnel.sql", &funnel),
+        ],
+    );
+    let out = dir.path().join("out");
+    hubreport()
+        .args([
+            "report",
+            "--period",
+            "2024-25",
+            "--as-of",
+            "2026-01-01",
+            "--config",
+        ])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let t = tables(&out, "2024-25");
+    let c = read_csv(&t.join("attendance_by_course.csv"));
+    c.assert_header(&format!("course,{ATTENDANCE},double_registrations"));
+    let a = read_csv(&t.join("attendance_by_agency.csv"));
+    a.assert_header(&format!("{BY_AGENCY},double_registrations"));
+    let o = read_csv(&t.join("attendance_overall.csv"));
+    o.assert_header(&format!("period,{ATTENDANCE},double_registrations"));
+    for csv in [&c, &a, &o] {
+        for row in &csv.rows {
+            let registrations: i64 = row["registrations"].parse().unwrap();
+            assert_eq!(row["double_registrations"], (2 * registrations).to_string());
+        }
+    }
+    let f = read_csv(&t.join("funnel.csv"));
+    f.assert_header("stage,count,of_stage,share,tenfold");
+    let trained = f
+        .rows
+        .iter()
+        .find(|r| r["stage"] == "trained")
+        .expect("a trained stage");
+    let count: i64 = trained["count"].parse().unwrap();
+    assert_eq!(trained["tenfold"], (10 * count).to_string());
+    // The workbook and Parquet carry it too.
+    let parquet = std::fs::read(t.join("funnel.parquet")).unwrap();
+    let table = hubreport::frame::read_parquet(&parquet, "funnel").unwrap();
+    assert_eq!(
+        table.column_names(),
+        ["stage", "count", "of_stage", "share", "tenfold"]
+    );
+}
+
 #[test]
 fn every_table_comes_out_for_each_year_and_quarter_of_the_sample() {
     let run = shared::sample_all_periods();

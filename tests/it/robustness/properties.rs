@@ -5,10 +5,10 @@
 
 use chrono::{Datelike, NaiveDate};
 use hubreport::config::{Config, DateOrder, Scale};
+use hubreport::fold::{fold, header_key};
 use hubreport::load::agency::Register;
 use hubreport::load::sheet::Cell;
 use hubreport::load::sources::{StatusVocabulary, Word};
-use hubreport::fold::{fold, header_key};
 use hubreport::load::{dates, value};
 use hubreport::model::Status;
 use proptest::prelude::*;
