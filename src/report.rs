@@ -22,12 +22,10 @@ mod periods;
 
 use group::{Group, Run};
 pub use headline::headline;
+use output::Files;
 pub use output::files;
 pub(crate) use output::{manifest, open_output};
 use periods::{periods_with_data, warn_if_thin_latest};
-
-/// A period folder's files, as (path relative to it, bytes).
-type Files = Vec<(PathBuf, Vec<u8>)>;
 
 /// What `report` is asked for.
 #[derive(Debug, Clone)]

@@ -150,6 +150,21 @@ pub fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// `no_return;red` → `No return, red`; `confidence_to_act` → `Confidence to act`.
+pub fn label(key: &str) -> String {
+    capitalised(&key.replace('_', " ").replace(';', ", "))
+}
+
+/// `text` with a capital first letter, whatever its script: `émotions` →
+/// `Émotions`; text without cases (`情感`) or empty stays as it is.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

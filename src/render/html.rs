@@ -35,6 +35,7 @@ use minijinja::Environment;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+pub use crate::render::format::{capitalised, label};
 
 /// The built-in templates.
 pub const BUILT_IN: &[(&str, &str)] = &[
@@ -192,21 +193,6 @@ impl Pages {
         } else {
             template_error(&origin, e)
         }
-    }
-}
-
-/// `no_return;red` → `No return, red`; `confidence_to_act` → `Confidence to act`.
-pub fn label(key: &str) -> String {
-    capitalised(&key.replace('_', " ").replace(';', ", "))
-}
-
-/// `text` with a capital first letter, whatever its script: `émotions` →
-/// `Émotions`; text without cases (`情感`) or empty stays as it is.
-pub fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -9,6 +9,7 @@ mod charts;
 mod headline;
 mod likert;
 mod quarters;
+mod rows;
 #[cfg(test)]
 mod tests;
 
@@ -24,6 +25,7 @@ use crate::render::charts::Chart;
 use crate::table::{Table, Value};
 pub use attention::Attention;
 pub use headline::Headline;
+pub use rows::Comparison;
 
 /// The annual report or a quarterly pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,13 +42,6 @@ impl Kind {
             Kind::Quarterly => "quarterly-pack.html",
         }
     }
-}
-
-/// A period the page compares with; `metrics` is `None` when the data does
-/// not cover it.
-pub struct Comparison<'a> {
-    pub label: String,
-    pub metrics: Option<&'a Metrics>,
 }
 
 /// Everything a template sees.
@@ -77,32 +72,6 @@ pub struct Page {
     /// trained, non_attendance_rate, hake_gain and n_paired.
     pub quarters: Vec<BTreeMap<String, serde_json::Value>>,
     pub rows_rejected: usize,
-}
-
-/// Reads cells of a table by row and column name.
-struct Rows<'a>(Option<&'a Table>);
-
-impl<'a> Rows<'a> {
-    fn of(m: &'a Metrics, name: &str) -> Self {
-        Rows(m.table(name))
-    }
-    fn len(&self) -> usize {
-        self.0.map_or(0, Table::height)
-    }
-    fn num(&self, i: usize, col: &str) -> Option<f64> {
-        self.0.and_then(|t| t.get(i, col).as_f64())
-    }
-    /// A cell as text; text from the inputs [`mask::free_text`].
-    fn text(&self, i: usize, col: &str) -> String {
-        match self.0.map_or(Value::Empty, |t| t.get(i, col)) {
-            Value::Text(s) => mask::free_text(s).into_owned(),
-            other => other.to_text(),
-        }
-    }
-    /// The first row's value (the `_overall` tables have one row).
-    fn first(&self, col: &str) -> Option<f64> {
-        self.num(0, col)
-    }
 }
 
 fn json_rows(t: &Table) -> Vec<BTreeMap<String, serde_json::Value>> {

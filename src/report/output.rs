@@ -4,13 +4,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::Files;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::model::Quality;
 use crate::publish::{self, Manifest};
 use crate::{frame, render};
+
+/// A period folder's files, as (path relative to it, bytes).
+pub(super) type Files = Vec<(PathBuf, Vec<u8>)>;
 
 /// The output folder (`out`, else the config's), checked and locked: the
 /// first thing a run that publishes does. A folder named in hub.toml that

@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{BarChart, Chart, INK, ROW, WIDTH, draw_error, finish, fit, text_style};
+use super::canvas::{BarChart, Chart, INK, ROW, WIDTH, draw_error, finish, fit, text_style};
 use crate::error::Result;
 
 /// Horizontal bar chart.

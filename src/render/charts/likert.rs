@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Chart, GRID, INK, LikertRow, ROW, WIDTH, draw_error, finish, fit, text_style};
+use super::canvas::{Chart, GRID, INK, LikertRow, ROW, WIDTH, draw_error, finish, fit, text_style};
 use crate::error::Result;
 
 /// The diverging scale, lowest score first: dark orange to dark purple

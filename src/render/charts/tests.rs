@@ -1,7 +1,9 @@
 //! Tests of the charts: accessible, scalable, escaped and the same bytes for the same data.
 
+use super::canvas::*;
 use super::likert::diverging;
 use super::*;
+use plotters::prelude::RGBColor;
 
 fn sample_bars() -> BarChart {
     BarChart {

@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Chart, INK, Point, Shade, WIDTH, draw_error, finish, text_style};
+use super::canvas::{Chart, INK, Point, Shade, WIDTH, draw_error, finish, text_style};
 use crate::error::Result;
 
 /// A line over the periods, each point labelled with its value.

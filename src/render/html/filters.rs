@@ -121,7 +121,7 @@ pub(super) fn add(env: &mut Environment<'static>, threshold: u32) {
                 if v.is_none() || v.is_undefined() {
                     String::new()
                 } else {
-                    super::label(&v.to_string())
+                    crate::render::format::label(&v.to_string())
                 }
             }
             "p" => num(&v).map_or(format::DASH.into(), |p| {

@@ -1,7 +1,7 @@
 //! The agencies' charts: coverage against the training target, and
 //! refresher currency.
 
-use super::Rows;
+use super::rows::Rows;
 use crate::config::Config;
 use crate::error::Result;
 use crate::metrics::Metrics;

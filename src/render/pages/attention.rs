@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::Rows;
+use super::rows::Rows;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::metrics::attention::row_of;

@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Rows, agencies, likert};
+use super::rows::Rows;
+use super::{agencies, likert};
 use crate::config::Config;
 use crate::error::Result;
 use crate::metrics::Metrics;

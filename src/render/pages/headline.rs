@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Comparison, Rows};
+use super::rows::{Comparison, Rows};
 use crate::metrics::Metrics;
 use crate::metrics::tables::{self, Kind};
 use crate::render::format::{self, DASH};

@@ -2,7 +2,7 @@
 //! course as diverging bars, from the metrics' `likert_shares`; an item with
 //! fewer paired answers than the disclosure threshold is left out.
 
-use super::Rows;
+use super::rows::Rows;
 use crate::config::Config;
 use crate::error::Result;
 use crate::metrics::{LIKERT_PHASES, Metrics};

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Comparison, Rows};
+use super::rows::{Comparison, Rows};
 use crate::config::Config;
 use crate::error::Result;
 use crate::metrics::Metrics;
