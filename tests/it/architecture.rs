@@ -492,8 +492,10 @@ fn scan(file_module: &str, code: &str) -> Scan {
                 depth = depth.saturating_sub(1);
             }
             "crate" | "self" | "super" if t.get(i + 1).is_some_and(|x| x.0 == "::") => {
-                let preceded_by_path = i > 0 && t[i - 1].0 == "::";
-                if !preceded_by_path {
+                // `a::crate::b` is no path of ours; `pub(in crate::a)` is a
+                // visibility, not an import.
+                let preceded = i > 0 && (t[i - 1].0 == "::" || t[i - 1].0 == "in");
+                if !preceded {
                     let (paths, end) = path_tree(&t, i);
                     for (p, line) in paths {
                         if let Some(abs) = absolute(&current, &p) {
