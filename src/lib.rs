@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod digest;
+pub mod display;
 pub mod duration;
 pub mod error;
 pub mod fast;

@@ -302,8 +302,8 @@ impl Results {
         if !missing.is_empty() {
             return Err(query_error(format!(
                 "the result has no column {}; it has {}",
-                crate::load::sheet::quote_list(&missing),
-                crate::load::sheet::quote_list(&has)
+                crate::display::quote_list(&missing),
+                crate::display::quote_list(&has)
             )));
         }
         catch_unwind(AssertUnwindSafe(|| from_frame_columns(name, df, only)))

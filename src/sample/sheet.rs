@@ -28,7 +28,7 @@ impl V {
     pub fn text(&self) -> String {
         match self {
             V::S(x) => x.clone(),
-            V::N(n) => crate::load::sheet::format_number(*n),
+            V::N(n) => crate::display::format_number(*n),
             V::D(d) => d.format("%d/%m/%Y").to_string(),
             V::Blank => String::new(),
         }

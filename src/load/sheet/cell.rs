@@ -2,6 +2,8 @@
 
 use calamine::Data;
 
+use crate::display::format_number;
+
 /// One cell, borrowed from a raw column.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell<'a> {
@@ -55,14 +57,6 @@ impl Cell<'_> {
             }
             other => Some(other.display()),
         }
-    }
-}
-
-pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
     }
 }
 

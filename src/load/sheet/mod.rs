@@ -13,7 +13,8 @@ pub mod limits;
 mod names;
 mod raw;
 
-pub use cell::{Cell, format_number};
+pub use crate::display::{format_number, quote_list};
+pub use cell::Cell;
 pub(super) use grid::Grid;
-pub use names::{column_letter, quote_list};
+pub use names::column_letter;
 pub use raw::{Column, RawSheet, Span};

@@ -14,14 +14,6 @@ pub fn column_letter(c: u32) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-pub fn quote_list(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|s| format!("'{s}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
