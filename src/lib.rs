@@ -8,29 +8,29 @@
 //! [`cli`] wires the commands.
 
 pub mod calendar;
-pub mod check;
+pub(crate) mod check;
 pub mod cli;
 pub mod config;
 pub mod digest;
-pub mod display;
+pub(crate) mod display;
 pub mod duration;
 pub mod error;
-pub mod fast;
-pub mod floor;
+pub(crate) mod fast;
+pub(crate) mod floor;
 pub mod fold;
 pub mod frame;
-pub mod inspect;
+pub(crate) mod inspect;
 pub mod load;
-pub mod log;
-pub mod mask;
-pub mod metrics;
+pub(crate) mod log;
+pub(crate) mod mask;
+pub(crate) mod metrics;
 pub mod model;
-pub mod parallel;
-pub mod publish;
+pub(crate) mod parallel;
+pub(crate) mod publish;
 pub mod render;
-pub mod report;
-pub mod sample;
-pub mod sessions;
+pub(crate) mod report;
+pub(crate) mod sample;
+pub(crate) mod sessions;
 pub mod table;
 pub(crate) mod write;
 

@@ -28,7 +28,7 @@ use crate::model::Quality;
 use crate::table::{Table, Values};
 pub use currency::Currency;
 pub(crate) use likert::PHASES as LIKERT_PHASES;
-pub use quality::{data_quality, rejected, unmatched_agencies};
+pub use quality::rejected;
 use sql::{Query, Results};
 use tables::{Declared, Rows};
 
@@ -75,18 +75,6 @@ const HEADLINE_QUERIES: [&str; 7] = [
     "coverage_by_agency_level",
     "coverage_by_agency",
 ];
-
-/// Computes every table for `period`. `today` bounds `as_of`.
-pub fn compute(
-    frames: &Frames,
-    quality: &Quality,
-    config: &Config,
-    queries: &[Query],
-    period: Period,
-    today: NaiveDate,
-) -> Result<Metrics> {
-    compute_scope(frames, quality, config, queries, period, today, Scope::Full)
-}
 
 /// Computes the tables of `scope` for `period`, each as `tables::TABLES`
 /// declares it.

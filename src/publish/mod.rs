@@ -30,7 +30,7 @@ mod tests;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-pub use crate::digest::{sha256, sha256_file};
+pub use crate::digest::sha256_file;
 use crate::error::{Error, Result};
 use checks::{check_names, check_space, check_targets, free_space, name_limits};
 pub use lock::{Lock, check_out_root, lock};

@@ -22,8 +22,6 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use sheet::write_as;
 
-pub use partnership::YEARS;
-
 /// An xlsx sheet holds 1,048,576 rows.
 const XLSX_MAX_ROWS: usize = 1_048_000;
 
