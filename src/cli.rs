@@ -259,7 +259,7 @@ impl From<&SessionsArgs> for crate::sessions::Options {
 
 /// Parses the command line, runs the command and returns the exit code.
 /// A panic (a bug) is reported on one line by the hook
-/// [`crate::log::install_panic_hook`] and exits with code 70.
+/// `log::install_panic_hook` and exits with code 70.
 pub fn main() -> u8 {
     crate::log::install_panic_hook();
     match std::panic::catch_unwind(parse_and_run) {

@@ -3,8 +3,8 @@
 //!
 //! The pipeline reads off the modules: [`load`] (the exports into clean
 //! tables, with a data-quality ledger in [`model`]), [`frame`] (those tables as
-//! polars dataframes), [`metrics`] (SQL queries and statistics into plain
-//! [`table::Table`]s), then [`render`]; [`report`] runs them in that order and
+//! polars dataframes), `metrics` (SQL queries and statistics into plain
+//! [`table::Table`]s), then [`render`]; `report` runs them in that order and
 //! [`cli`] wires the commands.
 
 pub mod calendar;

@@ -166,7 +166,7 @@ impl Table {
 
     /// The table as it may leave hubreport, in any format: emails and phone
     /// numbers masked and control characters replaced in every text value
-    /// (see [`crate::mask`]).
+    /// (see `mask`).
     pub fn masked(&self) -> Table {
         Table {
             name: self.name.clone(),

@@ -18,7 +18,7 @@ pub enum Layout {
     /// Qualtrics: column names, then question texts, then `{"ImportId": ...}`.
     NamesLabelsImportIds,
     /// Moodle Attendance: one row per person and one column per session,
-    /// headed by its date and time ([`session_heading`]); read as one row
+    /// headed by its date and time ([`crate::load::dates::session_heading`]); read as one row
     /// per person and session.
     SessionColumns,
 }

@@ -65,7 +65,7 @@ impl Grid for Table {
 
 /// A table as CSV: one header row of column names, empty cells for empty
 /// values, numbers at full precision. Text is [`Table::masked`] and
-/// [`formula_safe`](crate::write::formula_safe).
+/// `write::formula_safe`.
 pub fn csv(table: &Table) -> Vec<u8> {
     write::csv(&table.masked(), &TABLES)
 }

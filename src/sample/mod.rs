@@ -6,7 +6,7 @@
 //! number of agencies or courses. The partnership itself (agencies,
 //! courses, trainers, names, comments) is data, in `partnership.toml`; every
 //! random value is drawn from one generator ([`draw`]) in the order
-//! [`write`] makes the tables.
+//! `write` makes the tables.
 
 mod bookings;
 mod canonical;

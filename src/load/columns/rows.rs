@@ -135,7 +135,7 @@ impl<'a> RowParser<'a> {
     /// Parses column `c`; a missing value in a required column rejects the row.
     ///
     /// A column repeats a few spellings (statuses, agencies, dates, session
-    /// ids, scores): each distinct text is parsed once, up to [`MEMO_LIMIT`]
+    /// ids, scores): each distinct text is parsed once, up to `MEMO_LIMIT`
     /// of them, and its outcome reused. `parse` must depend on the cell only.
     pub fn column_at<T: Clone>(
         &mut self,

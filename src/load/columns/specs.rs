@@ -4,7 +4,7 @@
 use crate::config::SourceKind;
 
 /// A canonical column: its name and the header spellings it answers to
-/// (compared as [`header_key`]s), the canonical name first.
+/// (compared as [`header_key`](crate::fold::header_key)s), the canonical name first.
 pub struct Spec {
     pub name: &'static str,
     pub required: bool,
