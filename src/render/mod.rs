@@ -9,6 +9,7 @@ pub mod pages;
 pub mod sessions;
 
 use crate::error::{Error, Result};
+use crate::metrics::tables;
 use crate::table::{Table, Value};
 use crate::write::{self, Grid, Style, XLSX_MAX_ROWS};
 
@@ -39,8 +40,11 @@ const TABLES: Style = Style {
     overflow_to: Some("tables/"),
 };
 
-/// A report table as the writers read it; rates (`*_rate`, `pct_*`,
-/// `share`) display as percentages in a workbook.
+/// A report table as the writers read it. A workbook shows a column as a
+/// percentage where its table's declaration says it is a fraction (a rate
+/// or a share); a column no declaration names (one an overriding query adds,
+/// or a table of the data-quality ledger) by its name: `*_rate`, `pct_*`,
+/// `share`.
 impl Grid for Table {
     fn name(&self) -> &str {
         &self.name
@@ -59,7 +63,10 @@ impl Grid for Table {
     }
     fn percent(&self, column: usize) -> bool {
         let name = &self.columns[column].name;
-        name.ends_with("_rate") || name.starts_with("pct_") || name == "share"
+        match tables::measure(&self.name, name) {
+            Some(m) => m.kind.is_fraction(),
+            None => name.ends_with("_rate") || name.starts_with("pct_") || name == "share",
+        }
     }
 }
 
