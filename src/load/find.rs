@@ -71,15 +71,7 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
                 .collect();
             stemmed.sort();
             if stemmed.len() > 1 {
-                let names: Vec<String> = stemmed
-                    .iter()
-                    .map(|f| {
-                        f.file_name()
-                            .unwrap_or_default()
-                            .to_string_lossy()
-                            .to_string()
-                    })
-                    .collect();
+                let names = file_names(&stemmed);
                 return Err(Error::Sources(format!(
                     "several files could be the {kind} source in '{}': {}. Keep one, or name it in hub.toml with [sources.{kind}] path = \"...\"",
                     data_dir.display(),
@@ -89,15 +81,7 @@ pub fn find_sources(config: &Config, data_dir: &Path) -> Result<Vec<SourceFiles>
             files.extend(stemmed.into_iter().map(|f| (f, cfg.clone())));
         }
         if files.is_empty() && kind.required() {
-            let found: Vec<String> = listing
-                .iter()
-                .map(|f| {
-                    f.file_name()
-                        .unwrap_or_default()
-                        .to_string_lossy()
-                        .to_string()
-                })
-                .collect();
+            let found = file_names(&listing);
             return Err(Error::Sources(format!(
                 "no {kind} file in '{}': expected {kind}.xlsx, .xls, .xlsb, .ods, .csv or tab-separated .tsv/.txt (or set [sources.{kind}] path in hub.toml); files found: {}",
                 data_dir.display(),
@@ -147,4 +131,17 @@ fn glob_files(config: &Config, data_dir: &Path, key: &str, pattern: &str) -> Res
         )));
     }
     Ok(files)
+}
+
+/// The files' names, without their folders, for a message.
+fn file_names(files: &[PathBuf]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| {
+            f.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string()
+        })
+        .collect()
 }

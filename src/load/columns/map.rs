@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use super::grid::*;
-use super::mapped::*;
-use super::specs::*;
-use super::titles::*;
+use super::grid::{bare_question, grid_items, header_matches};
+use super::mapped::{CONFIG_RANKS, Mapped, alias_lookup, header_score, recognise};
+use super::specs::{NAME_HEADERS, specs};
+use super::titles::{title_values, unpivot_sessions};
 use crate::config::preset;
 use crate::config::{SourceConfig, SourceKind};
 use crate::error::{Error, Result};

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::specs::*;
+use super::specs::specs;
 use crate::config::preset::{self, Preset};
 use crate::config::{SourceConfig, SourceKind};
 use crate::error::{Error, Result};

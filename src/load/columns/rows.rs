@@ -1,6 +1,6 @@
 //! Parsing whole columns at a time, with every bad value recorded.
 
-use super::mapped::*;
+use super::mapped::Mapped;
 use crate::fast::FastMap;
 use crate::load::sheet::{Cell, RawSheet};
 use crate::load::value::Parsed;

@@ -3,7 +3,7 @@
 
 use calamine::Data;
 
-use super::mapped::*;
+use super::mapped::Wide;
 use crate::config::preset;
 use crate::fold::header_key;
 use crate::load::sheet::{Cell, Column, RawSheet};
