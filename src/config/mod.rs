@@ -9,7 +9,10 @@ mod validate;
 
 pub use input::{Input, init};
 pub use kinds::{DateOrder, SourceKind};
-pub use settings::*;
+pub use settings::{
+    Attending, Attention, CONFIG_FILE_NAME, Config, Coverage, DEFAULT_CONFIG_TOML, Fees,
+    Pseudonymisation, Scale, SheetSelector, SourceConfig, Sources, StatusLabels, SubGroup,
+};
 pub use validate::limits;
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! A zipped workbook's parts are measured from its directory before calamine
 //! unpacks anything, what calamine would build on opening the file is
-//! screened against what the file holds (`screen.rs`), and xlsx and xlsb
+//! screened against what the file holds (`screen/`), and xlsx and xlsb
 //! sheets are streamed cell by cell into a `Grid`: nothing is sized from
 //! the extent a file declares.
 

@@ -79,8 +79,9 @@ pub fn csv(table: &Table) -> Vec<u8> {
 
 /// Tables as the sheets of one workbook, named as the CSV files. Values are
 /// the same as in the CSV (text masked and made formula-safe, and written as
-/// text, never as a formula); rates (`*_rate`, `pct_*`, `share`) display as
-/// percentages but keep full precision. A text longer than Excel allows is
+/// text, never as a formula); fractions (rates and shares, as the table's
+/// declaration or the column's name says) display as percentages but keep
+/// full precision. A text longer than Excel allows is
 /// cut, saying so; a table longer than a sheet allows ends with a row saying
 /// how many rows are only in the CSV.
 pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>> {

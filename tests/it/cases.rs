@@ -97,12 +97,13 @@ fn compare(expected: &[Vec<String>], got: &[Vec<String>], some_columns: bool) ->
     let (Some(want_header), Some(got_header)) = (expected.first(), got.first()) else {
         return vec!["an empty file".into()];
     };
-    // The expected columns, by where they are in the table written.
+    // The expected columns: name, place in the expected file, place in the
+    // table written.
     let mut columns = Vec::new();
     if some_columns {
-        for name in want_header {
+        for (i, name) in want_header.iter().enumerate() {
             match got_header.iter().position(|h| h == name) {
-                Some(at) => columns.push((name.as_str(), at)),
+                Some(at) => columns.push((name.as_str(), i, at)),
                 None => out.push(format!("no column '{name}' (the header is {got_header:?})")),
             }
         }
@@ -115,7 +116,7 @@ fn compare(expected: &[Vec<String>], got: &[Vec<String>], some_columns: bool) ->
         columns = want_header
             .iter()
             .enumerate()
-            .map(|(i, h)| (h.as_str(), i))
+            .map(|(i, h)| (h.as_str(), i, i))
             .collect();
     }
     if expected.len() != got.len() {
@@ -126,9 +127,9 @@ fn compare(expected: &[Vec<String>], got: &[Vec<String>], some_columns: bool) ->
         ));
     }
     for (row, (want, have)) in expected.iter().zip(got).enumerate().skip(1) {
-        for (i, (name, at)) in columns.iter().enumerate() {
+        for &(name, i, at) in &columns {
             let want = want.get(i).map_or("", String::as_str);
-            let have = have.get(*at).map_or("", String::as_str);
+            let have = have.get(at).map_or("", String::as_str);
             if !cell_matches(want, have) {
                 out.push(format!(
                     "row {row}, column {name}: expected '{want}', got '{have}'"
@@ -231,4 +232,32 @@ fn every_case_writes_its_expected_tables() {
         lines.len(),
         lines.join("\n")
     );
+}
+
+/// The harness itself: a column missing from the table written is named,
+/// and the columns after it are still compared with their own expected
+/// cells.
+#[test]
+fn the_harness_names_each_mismatch() {
+    let rows = |t: &[&[&str]]| -> Vec<Vec<String>> {
+        t.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let expected = rows(&[&["a", "gone", "b"], &["1", "x", "2"]]);
+    let got = rows(&[&["b", "a"], &["2", "1"]]);
+    assert_eq!(
+        compare(&expected, &got, true),
+        [r#"no column 'gone' (the header is ["b", "a"])"#]
+    );
+    let wrong = rows(&[&["b", "a"], &["3", "1"]]);
+    assert_eq!(
+        compare(&expected, &wrong, true),
+        [
+            r#"no column 'gone' (the header is ["b", "a"])"#,
+            "row 1, column b: expected '2', got '3'"
+        ]
+    );
+    let whole = rows(&[&["a", "b"], &["1", "2"]]);
+    assert_eq!(compare(&whole, &whole, false), Vec::<String>::new());
 }

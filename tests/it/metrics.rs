@@ -168,8 +168,6 @@ fn an_overriding_query_runs_and_a_broken_one_names_its_file() {
     );
 }
 
-/// On the shared run of the sample for every period
-/// ([`shared::sample_all_periods`]).
 /// A column an analyst adds in an overriding query comes out in the tables
 /// read from it, after the declared columns: in every breakdown and the
 /// overall row of a long result, and in a table of every row.
@@ -236,7 +234,7 @@ fn a_column_an_overriding_query_adds_comes_out_in_its_tables() {
         .expect("a trained stage");
     let count: i64 = trained["count"].parse().unwrap();
     assert_eq!(trained["tenfold"], (10 * count).to_string());
-    // The workbook and Parquet carry it too.
+    // Parquet carries it too.
     let parquet = std::fs::read(t.join("funnel.parquet")).unwrap();
     let table = hubreport::frame::read_parquet(&parquet, "funnel").unwrap();
     assert_eq!(
@@ -245,6 +243,8 @@ fn a_column_an_overriding_query_adds_comes_out_in_its_tables() {
     );
 }
 
+/// On the shared run of the sample for every period
+/// ([`shared::sample_all_periods`]).
 #[test]
 fn every_table_comes_out_for_each_year_and_quarter_of_the_sample() {
     let run = shared::sample_all_periods();

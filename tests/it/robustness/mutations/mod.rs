@@ -203,7 +203,7 @@ struct Fixture {
 
 type Entry = (String, Vec<u8>);
 
-/// The fixtures tests/load.rs reads in every format, and the metrics
+/// The fixtures tests/it/load.rs reads in every format, and the metrics
 /// partnership's CSVs (every source kind).
 const FIXTURES: [&str; 16] = [
     "formats/csv/attendance.csv",
