@@ -114,7 +114,7 @@ pub(super) fn table(tables: &[Table], config: &Config) -> Table {
     flags.extend(lapsing);
 
     let a = &config.attention;
-    let enough = |n: Option<f64>| n.is_some_and(|n| n >= f64::from(config.disclosure_threshold));
+    let enough = |n: Option<f64>| !super::tables::too_few(n, config.disclosure_threshold);
     let mut courses = |kind: &'static str,
                        table: &'static str,
                        people: &'static str,

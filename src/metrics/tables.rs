@@ -463,6 +463,12 @@ pub const TABLES: &[Declared] = &[
     },
 ];
 
+/// True when a group of `n` people is too small to show a rate or mean of:
+/// the disclosure rule every measure's `over` count is held to.
+pub fn too_few(n: Option<f64>, threshold: u32) -> bool {
+    n.is_none_or(|n| n < f64::from(threshold))
+}
+
 /// The declared table `name`.
 pub fn table(name: &str) -> Option<&'static Declared> {
     TABLES.iter().find(|t| t.name == name)

@@ -24,10 +24,7 @@ pub fn small(n: f64, threshold: u32) -> bool {
     n.abs() > 0.0 && n.abs() < f64::from(threshold)
 }
 
-/// True when a group of `n` people is too small to show a rate or mean of.
-pub fn too_few(n: Option<f64>, threshold: u32) -> bool {
-    n.is_none_or(|n| n < f64::from(threshold))
-}
+pub use crate::metrics::tables::too_few;
 
 /// True when a rate over `denominator` people is withheld: too few people,
 /// or the count it stands for (the rate times the people, `3` for 7.5% of

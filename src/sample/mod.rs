@@ -22,8 +22,9 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use sheet::write_as;
 
-/// An xlsx sheet holds 1,048,576 rows.
-const XLSX_MAX_ROWS: usize = 1_048_000;
+/// The most rows the sample puts on one xlsx sheet: a sheet holds 1,048,576,
+/// less a margin for headers and title rows.
+const SHEET_ROWS_USED: usize = 1_048_000;
 
 /// How the sample is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +52,7 @@ pub fn write(out: &Path, scale: u32, seed: u64, layout: Layout) -> Result<String
     let sessions = bookings::sessions(&mut g, p, scale);
     let bookings = bookings::bookings(&mut g, p, &sessions, scale);
     let total_bookings = bookings.len();
-    if !csv_only && total_bookings + 20 > XLSX_MAX_ROWS {
+    if !csv_only && total_bookings + 20 > SHEET_ROWS_USED {
         return Err(Error::Usage(format!(
             "--scale {scale} gives {total_bookings} bookings, more than an xlsx sheet holds; add --csv"
         )));
