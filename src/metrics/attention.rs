@@ -179,7 +179,9 @@ pub(super) fn table(tables: &[Table], config: &Config) -> Table {
         .with("threshold", floats(|f| f.threshold))
 }
 
-/// The column naming a row of `table`: the agency or the course.
+/// The column naming a row of `table`: the agency or the course. Every
+/// table the rules read is declared with a key (a test checks it); `key`,
+/// a column no table has, finds no row.
 pub fn key_of(table: &str) -> &'static str {
     super::tables::table(table)
         .and_then(|d| d.keys.first().copied())
@@ -193,4 +195,21 @@ pub fn row_of(table: &Table, subject: &str) -> Option<usize> {
         Value::Empty => subject.is_empty(),
         v => v.to_text() == subject,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The tables the rules flag rows of, each declared with its key.
+    #[test]
+    fn every_table_the_rules_read_has_a_declared_key() {
+        for (table, key) in [
+            ("coverage_by_agency", "agency"),
+            ("currency_by_agency", "agency"),
+            ("attendance_by_course", "course"),
+            ("learning_gain_by_course", "course"),
+            ("impact_by_course", "course"),
+        ] {
+            assert_eq!(super::key_of(table), key, "{table}");
+        }
+    }
 }

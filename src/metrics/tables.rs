@@ -16,9 +16,9 @@ pub enum Kind {
     /// A fraction of the people counted in `over`: withheld over fewer than
     /// the threshold, or where the count it stands for is small.
     Rate,
-    /// A fraction withheld only when the count `over` is small: its own
-    /// count (trained of places, a funnel stage of the stage before), or the
-    /// answers of a Likert item.
+    /// A fraction withheld only when the count `over` is small: the count it
+    /// stands for (trained of places, a funnel stage of the stage before),
+    /// or, for a Likert item's shares, the paired forms they are shares of.
     Share,
     /// A mean or other statistic over the people counted in `over`.
     Mean,
